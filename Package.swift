@@ -1,0 +1,123 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "plexus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "plexus", targets: ["plexus"]),
+        .library(name: "PlexusModel", targets: ["PlexusModel"]),
+        .library(name: "PlexusStorage", targets: ["PlexusStorage"]),
+        .library(name: "PlexusBroker", targets: ["PlexusBroker"]),
+        .library(name: "PlexusServer", targets: ["PlexusServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "CPlexusCRC32C",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        .target(
+            name: "PlexusModel",
+            dependencies: [
+                "CPlexusCRC32C",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PlexusStorage",
+            dependencies: [
+                "PlexusModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PlexusBroker",
+            dependencies: [
+                "PlexusModel",
+                "PlexusStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PlexusServer",
+            dependencies: [
+                "PlexusModel",
+                "PlexusStorage",
+                "PlexusBroker",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PlexusTestSupport",
+            dependencies: [
+                "PlexusModel",
+                "PlexusStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "plexus",
+            dependencies: [
+                "PlexusModel",
+                "PlexusStorage",
+                "PlexusServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "PlexusCrashHelper",
+            dependencies: [
+                "PlexusModel",
+                "PlexusStorage",
+                "PlexusTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PlexusModelTests",
+            dependencies: ["PlexusModel", "PlexusTestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PlexusStorageTests",
+            dependencies: [
+                "PlexusModel", "PlexusStorage", "PlexusTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PlexusServerTests",
+            dependencies: ["PlexusServer", "PlexusTestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
