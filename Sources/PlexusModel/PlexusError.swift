@@ -43,6 +43,12 @@ public struct PlexusError: Error, Sendable, CustomStringConvertible, Equatable {
 
     public var isRetriable: Bool { code.isRetriable }
 
+    /// `error` itself when it is a PlexusError, else an ``Code/unknown`` error describing it.
+    public static func wrapping(_ error: any Error) -> PlexusError {
+        if let error = error as? PlexusError { return error }
+        return PlexusError(.unknown, "unexpected error", underlying: "\(error)")
+    }
+
     public var description: String {
         var text = "\(code.name): \(message)"
         if let underlying { text += " (\(underlying))" }

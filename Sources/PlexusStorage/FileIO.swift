@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import PlexusModel
+import PlexusModel
 
 /// Thin, throwing wrappers over the POSIX file calls storage needs. Every call here blocks: run them
 /// only on storage threads (``StorageExecutor``) or on a caller that may block, never on an event loop.
@@ -14,7 +14,7 @@ enum FileIO {
         PlexusError(.storage, "\(what) \(path) failed", underlying: String(cString: strerror(code)))
     }
 
-    static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(PlexusError) -> Int32 {
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
         while true {
             let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return fd }
@@ -25,7 +25,7 @@ enum FileIO {
 
     /// Writes all of `bytes` at `offset`.
     static func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String)
-        throws(PlexusError)
+        throws
     {
         var done = 0
         while done < bytes.count {
@@ -40,7 +40,7 @@ enum FileIO {
 
     /// Writes the gathered `iovecs` (total `count` bytes) at `offset`, resubmitting after short writes.
     static func pwritevAll(_ fd: Int32, _ iovecs: inout [iovec], total count: Int, at offset: Int64, path: String)
-        throws(PlexusError)
+        throws
     {
         var written = 0
         var first = 0
@@ -71,7 +71,7 @@ enum FileIO {
 
     /// Reads up to `count` bytes at `offset` into `into`; returns the bytes read (short only at EOF).
     static func preadFully(_ fd: Int32, _ into: UnsafeMutableRawBufferPointer, at offset: Int64, path: String)
-        throws(PlexusError) -> Int
+        throws -> Int
     {
         var done = 0
         while done < into.count {
@@ -86,7 +86,7 @@ enum FileIO {
         return done
     }
 
-    static func dataSync(_ fd: Int32, path: String) throws(PlexusError) {
+    static func dataSync(_ fd: Int32, path: String) throws {
         #if os(Linux)
         let rc = fdatasync(fd)
         #else
@@ -95,15 +95,15 @@ enum FileIO {
         if rc != 0 { throw error("fdatasync", path) }
     }
 
-    static func fullSync(_ fd: Int32, path: String) throws(PlexusError) {
+    static func fullSync(_ fd: Int32, path: String) throws {
         if fsync(fd) != 0 { throw error("fsync", path) }
     }
 
-    static func truncate(_ fd: Int32, to size: Int64, path: String) throws(PlexusError) {
+    static func truncate(_ fd: Int32, to size: Int64, path: String) throws {
         if ftruncate(fd, off_t(size)) != 0 { throw error("truncate", path) }
     }
 
-    static func size(_ fd: Int32, path: String) throws(PlexusError) -> Int64 {
+    static func size(_ fd: Int32, path: String) throws -> Int64 {
         var info = stat()
         if fstat(fd, &info) != 0 { throw error("stat", path) }
         return Int64(info.st_size)
@@ -123,18 +123,18 @@ enum FileIO {
     }
 
     /// fsyncs a directory so that creations, renames and deletions in it are durable.
-    static func syncDirectory(_ path: String) throws(PlexusError) {
+    static func syncDirectory(_ path: String) throws {
         let fd = try open(path, flags: O_RDONLY | O_DIRECTORY)
         defer { close(fd) }
         try fullSync(fd, path: path)
     }
 
-    static func makeDirectory(_ path: String) throws(PlexusError) {
+    static func makeDirectory(_ path: String) throws {
         if mkdir(path, 0o755) != 0 && errno != EEXIST { throw error("mkdir", path) }
     }
 
     /// Creates `path` and its missing parents.
-    static func makeDirectories(_ path: String) throws(PlexusError) {
+    static func makeDirectories(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
@@ -142,15 +142,15 @@ enum FileIO {
         }
     }
 
-    static func rename(_ from: String, _ to: String) throws(PlexusError) {
+    static func rename(_ from: String, _ to: String) throws {
         if Glibc.rename(from, to) != 0 { throw error("rename to \(to)", from) }
     }
 
-    static func remove(_ path: String) throws(PlexusError) {
+    static func remove(_ path: String) throws {
         if unlink(path) != 0 && errno != ENOENT { throw error("unlink", path) }
     }
 
-    static func listDirectory(_ path: String) throws(PlexusError) -> [String] {
+    static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw error("opendir", path) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -164,7 +164,7 @@ enum FileIO {
     }
 
     /// Removes a directory tree (used for deleted partitions).
-    static func removeTree(_ path: String) throws(PlexusError) {
+    static func removeTree(_ path: String) throws {
         guard exists(path) else { return }
         if isDirectory(path) {
             for name in try listDirectory(path) { try removeTree(path + "/" + name) }
@@ -175,11 +175,11 @@ enum FileIO {
     }
 
     /// Writes `bytes` to `path` atomically and durably: temp file, fsync, rename, fsync of the directory.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(PlexusError) {
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let temp = path + ".tmp"
         let fd = try open(temp, flags: O_WRONLY | O_CREAT | O_TRUNC)
         do {
-            try bytes.withUnsafeBytes { (raw) throws(PlexusError) in try pwriteAll(fd, raw, at: 0, path: temp) }
+            try bytes.withUnsafeBytes { (raw) throws in try pwriteAll(fd, raw, at: 0, path: temp) }
             try fullSync(fd, path: temp)
         } catch {
             close(fd)
@@ -190,12 +190,12 @@ enum FileIO {
         try syncDirectory(parent(of: path))
     }
 
-    static func readWhole(_ path: String) throws(PlexusError) -> [UInt8] {
+    static func readWhole(_ path: String) throws -> [UInt8] {
         let fd = try open(path, flags: O_RDONLY)
         defer { close(fd) }
         let count = Int(try size(fd, path: path))
         var bytes = [UInt8](repeating: 0, count: count)
-        let n = try bytes.withUnsafeMutableBytes { (raw) throws(PlexusError) in
+        let n = try bytes.withUnsafeMutableBytes { (raw) throws in
             try preadFully(fd, raw, at: 0, path: path)
         }
         return Array(bytes[0..<n])
@@ -215,7 +215,7 @@ public final class SegmentFile: Sendable {
     /// The path the file was opened at.
     public let path: String
 
-    init(path: String, create: Bool) throws(PlexusError) {
+    init(path: String, create: Bool) throws {
         self.path = path
         self.descriptor = try FileIO.open(path, flags: O_RDWR | (create ? O_CREAT : 0))
     }
@@ -223,9 +223,9 @@ public final class SegmentFile: Sendable {
     deinit { close(descriptor) }
 
     /// Reads `count` bytes at `position` (fewer at end of file).
-    public func read(at position: Int64, count: Int) throws(PlexusError) -> [UInt8] {
+    public func read(at position: Int64, count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
-        let n = try bytes.withUnsafeMutableBytes { (raw) throws(PlexusError) in
+        let n = try bytes.withUnsafeMutableBytes { (raw) throws in
             try FileIO.preadFully(descriptor, raw, at: position, path: path)
         }
         if n < count { bytes.removeLast(count - n) }

@@ -1,0 +1,693 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import NIOCore
+import NIOConcurrencyHelpers
+public import PlexusModel
+public import Logging
+
+/// The result of an acknowledged append.
+public struct AppendResult: Hashable, Sendable {
+    /// The offset assigned to the batch's first record.
+    public var baseOffset: Offset
+    /// The offset of the batch's last record.
+    public var lastOffset: Offset
+    /// The broker time stamped on the batch under LogAppendTime, else ``Timestamp/none``.
+    public var logAppendTime: Timestamp
+    /// The log start offset after the append.
+    public var logStartOffset: Offset
+}
+
+/// A batch-aligned byte range of one segment file: what a Kafka fetch sends as it is.
+public struct LogSlice: Sendable {
+    /// The segment file; holding it keeps the bytes readable even if retention deletes the segment.
+    public var file: SegmentFile
+    /// Position of the first byte in the file.
+    public var position: Int64
+    /// Number of bytes (whole batches only).
+    public var length: Int
+    /// Base offset of the first batch (at or before the offset asked for).
+    public var firstOffset: Offset
+    /// Last offset of the last batch.
+    public var lastOffset: Offset
+
+    /// Reads the bytes of this slice (one pread).
+    public func readBytes(allocator: ByteBufferAllocator = ByteBufferAllocator()) throws -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: length)
+        let got = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) {
+            (raw) throws -> Int in
+            try FileIO.preadFully(
+                file.descriptor, UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: position,
+                path: file.path)
+        }
+        guard got == length else {
+            throw PlexusError(.storage, "short read of \(file.path): \(got) of \(length) bytes at \(position)")
+        }
+        return buffer
+    }
+}
+
+/// What a read found.
+public struct LogReadResult: Sendable {
+    /// The bytes to send, or nil when the offset asked for is the end of the log.
+    public var slice: LogSlice?
+    /// The next offset a consumer can see (everything below it is durable under the flush policy).
+    public var highWatermark: Offset
+    /// The first offset still in the log.
+    public var logStartOffset: Offset
+}
+
+/// One partition's log: a directory of segments of RecordBatch v2 bytes, appended with group commit.
+///
+/// Thread safety: every method may be called from any thread. Appends assign offsets under a lock and
+/// are written, fsynced and acknowledged on the partition's serial queue on a ``StorageExecutor`` thread;
+/// appends that arrive while an fsync runs are written and synced together by the next one.
+/// Reads look up positions under the lock and read without it. Methods that say "blocks" do file IO on
+/// the calling thread: never call them on an event loop.
+public final class PartitionLog: Sendable {
+    /// Where the segments live.
+    public let directory: String
+    public let flushPolicy: FlushPolicy
+    let queue: SerialQueue
+    let state: NIOLockedValueBox<State>
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+
+    struct Segment: Sendable {
+        var base: Int64
+        var file: SegmentFile
+        var index: SegmentIndex
+        var createdMs: Int64
+        var size: Int64 { index.coveredBytes }
+    }
+
+    struct Pending: Sendable {
+        var batch: RecordBatch
+        var baseOffset: Int64
+        var completion: @Sendable (Result<AppendResult, PlexusError>) -> Void
+    }
+
+    enum Status: Sendable {
+        case open
+        case closed
+        case failed(PlexusError)
+    }
+
+    struct State: Sendable {
+        var config: LogConfig
+        var segments: [Segment]
+        /// Next offset to assign.
+        var nextOffset: Int64
+        /// Assigned, not yet written.
+        var pending: [Pending] = []
+        var drainScheduled = false
+        /// Offsets below this are written (and synced under `always`) and visible to readers.
+        var highWatermark: Int64
+        var status: Status = .open
+        /// Written bytes not yet fsynced (for interval/none policies).
+        var dirty = false
+        var logStartOffset: Int64 { segments.first?.base ?? highWatermark }
+    }
+
+    // MARK: Opening and recovery
+
+    /// Opens (or creates) the log in `directory`, recovering it: removes temporary and orphaned files,
+    /// validates the tail of segments whose indexes do not cover them, cuts a torn or corrupt tail and
+    /// rebuilds missing or stale indexes. Blocks.
+    public init(
+        directory: String, config: LogConfig, flushPolicy: FlushPolicy, executor: StorageExecutor,
+        logger: Logger, clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
+    ) throws {
+        self.directory = directory
+        self.flushPolicy = flushPolicy
+        self.queue = SerialQueue(executor: executor)
+        self.logger = logger
+        self.clock = clock
+        try FileIO.makeDirectories(directory)
+        let segments = try Self.recover(directory: directory, config: config, logger: logger, now: clock())
+        let end = segments.last!.index.lastOffset + 1
+        self.state = NIOLockedValueBox(State(config: config, segments: segments, nextOffset: end, highWatermark: end))
+    }
+
+    /// Milliseconds since the epoch from the system clock.
+    public static let wallClockMilliseconds: @Sendable () -> Int64 = {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    static func segmentName(_ base: Int64) -> String {
+        let digits = String(base)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+    }
+
+    static func recover(directory: String, config: LogConfig, logger: Logger, now: Int64) throws
+        -> [Segment]
+    {
+        var bases = Set<Int64>()
+        var logs = Set<Int64>()
+        for name in try FileIO.listDirectory(directory) {
+            let path = directory + "/" + name
+            if name.hasSuffix(".tmp") {
+                try FileIO.remove(path)
+                continue
+            }
+            let parts = name.split(separator: ".", maxSplits: 1)
+            guard parts.count == 2, let base = Int64(parts[0]), base >= 0 else { continue }
+            switch parts[1] {
+            case "log":
+                logs.insert(base)
+                bases.insert(base)
+            case "index", "timeindex": bases.insert(base)
+            default: continue
+            }
+        }
+        for orphan in bases.subtracting(logs) {  // index files whose segment was deleted
+            try FileIO.remove(directory + "/" + segmentName(orphan) + ".index")
+            try FileIO.remove(directory + "/" + segmentName(orphan) + ".timeindex")
+        }
+        var segments: [Segment] = []
+        let ordered = logs.sorted()
+        for (position, base) in ordered.enumerated() {
+            let isLast = position == ordered.count - 1
+            let prefix = directory + "/" + segmentName(base)
+            if let previous = segments.last, base <= previous.index.lastOffset {
+                logger.error(
+                    "segment overlaps its predecessor; removing it",
+                    metadata: ["segment": "\(prefix).log", "previousLast": "\(previous.index.lastOffset)"])
+                try removeSegmentFiles(prefix)
+                continue
+            }
+            let file = try SegmentFile(path: prefix + ".log", create: false)
+            let size = try FileIO.size(file.descriptor, path: file.path)
+            var index = SegmentIndex(baseOffset: base)
+            if let offsetBytes = try? FileIO.readWhole(prefix + ".index"),
+                let timeBytes = try? FileIO.readWhole(prefix + ".timeindex"),
+                let loaded = SegmentIndex.load(offsetFile: offsetBytes, timeFile: timeBytes, base: base),
+                loaded.coveredBytes <= size
+            {
+                index = loaded
+            }
+            var rewriteIndex = false
+            if index.coveredBytes < size {
+                let scan = try SegmentScanner.scan(
+                    file: file, fileSize: size, base: base, index: index, indexInterval: config.indexIntervalBytes)
+                index = scan.index
+                if let problem = scan.problem {
+                    logger.warning(
+                        "cutting the invalid tail of a segment",
+                        metadata: [
+                            "segment": "\(file.path)", "validBytes": "\(scan.validBytes)", "fileBytes": "\(size)",
+                            "reason": "\(problem)",
+                        ])
+                    try FileIO.truncate(file.descriptor, to: scan.validBytes, path: file.path)
+                    try FileIO.dataSync(file.descriptor, path: file.path)
+                }
+                rewriteIndex = !isLast
+            }
+            if !isLast && index.coveredBytes == 0 {
+                try removeSegmentFiles(prefix)  // an empty closed segment holds nothing
+                continue
+            }
+            if rewriteIndex { try writeIndexFiles(prefix: prefix, index: index, base: base) }
+            segments.append(Segment(base: base, file: file, index: index, createdMs: now))
+        }
+        if segments.isEmpty {
+            let file = try SegmentFile(path: directory + "/" + segmentName(0) + ".log", create: true)
+            try FileIO.syncDirectory(directory)
+            segments.append(Segment(base: 0, file: file, index: SegmentIndex(baseOffset: 0), createdMs: now))
+        }
+        return segments
+    }
+
+    static func removeSegmentFiles(_ prefix: String) throws {
+        try FileIO.remove(prefix + ".log")  // the log first: an index without its log is an orphan
+        try FileIO.remove(prefix + ".index")
+        try FileIO.remove(prefix + ".timeindex")
+    }
+
+    static func writeIndexFiles(prefix: String, index: SegmentIndex, base: Int64) throws {
+        try FileIO.writeAtomically(index.offsetFileBytes(), to: prefix + ".index")
+        try FileIO.writeAtomically(index.timeFileBytes(base: base), to: prefix + ".timeindex")
+    }
+
+    // MARK: Appending
+
+    /// Appends one RecordBatch v2 and calls `completion` (on a storage thread) once it is written —
+    /// and, under ``FlushPolicy/always``, fdatasynced.
+    ///
+    /// The batch's framing and CRC are validated first (a bad batch is rejected and nothing is written).
+    /// Offsets are assigned by rewriting `baseOffset` (and `partitionLeaderEpoch`, 0), which the CRC does not
+    /// cover, so the bytes are otherwise stored as received. Under LogAppendTime the broker time is stamped
+    /// into `maxTimestamp` and the CRC recomputed.
+    public func append(
+        _ bytes: ByteBuffer, completion: @escaping @Sendable (Result<AppendResult, PlexusError>) -> Void
+    ) {
+        let maxBytes = state.withLockedValue { $0.config.maxMessageBytes }
+        var batch: RecordBatch
+        do {
+            batch = try RecordBatch(validating: bytes, maxBatchSize: max(maxBytes, RecordBatchHeader.size))
+        } catch {
+            completion(.failure(PlexusError.wrapping(error)))
+            return
+        }
+        let logAppendTime = state.withLockedValue { $0.config.timestampType == "LogAppendTime" }
+        if logAppendTime { batch = Self.stampLogAppendTime(batch, now: clock()) }
+        let enqueued: Result<Bool, PlexusError> = state.withLockedValue { state in
+            switch state.status {
+            case .closed: return .failure(PlexusError(.shuttingDown, "partition log \(directory) is closed"))
+            case .failed(let error): return .failure(error)
+            case .open: break
+            }
+            let base = state.nextOffset
+            state.nextOffset += Int64(batch.header.lastOffsetDelta) + 1
+            state.pending.append(Pending(batch: batch, baseOffset: base, completion: completion))
+            if state.drainScheduled { return .success(false) }
+            state.drainScheduled = true
+            return .success(true)
+        }
+        switch enqueued {
+        case .failure(let error): completion(.failure(error))
+        case .success(true): queue.enqueue { self.drain() }
+        case .success(false): break
+        }
+    }
+
+    /// Appends one batch and returns once it is acknowledged. See ``append(_:completion:)``.
+    public func append(_ bytes: ByteBuffer) async throws(PlexusError) -> AppendResult {
+        let result = await withCheckedContinuation { continuation in
+            append(bytes) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    static func stampLogAppendTime(_ batch: RecordBatch, now: Int64) -> RecordBatch {
+        var bytes = batch.bytes
+        var header = batch.header
+        let start = bytes.readerIndex
+        header.attributes |= 0x08
+        header.maxTimestamp = now
+        bytes.setInteger(header.attributes, at: start + 21)
+        bytes.setInteger(now, at: start + 35)
+        header.crc = RecordBatch.computeCRC(of: bytes, at: start, size: bytes.readableBytes)
+        bytes.setInteger(header.crc, at: start + 17)
+        return RecordBatch(unchecked: bytes, header: header)
+    }
+
+    /// The writer: runs on the serial queue, one drain at a time.
+    private func drain() {
+        while true {
+            let taken = state.withLockedValue { state -> (group: [Pending], config: LogConfig, active: Segment)? in
+                guard case .open = state.status, !state.pending.isEmpty else {
+                    state.drainScheduled = false
+                    return nil
+                }
+                defer { state.pending.removeAll(keepingCapacity: true) }
+                return (state.pending, state.config, state.segments[state.segments.count - 1])
+            }
+            guard let (group, config, first) = taken else {
+                failPendingIfNotOpen()
+                return
+            }
+            var active = first
+            var results: [Result<AppendResult, PlexusError>] = []
+            results.reserveCapacity(group.count)
+            do {
+                var runStart = 0
+                var position = active.size
+                var i = 0
+                while i < group.count {
+                    let item = group[i]
+                    let size = item.batch.bytes.readableBytes
+                    let lastOffset = item.baseOffset + Int64(item.batch.header.lastOffsetDelta)
+                    if position > 0 && needsRoll(active, position: position, size: size, lastOffset: lastOffset, config)
+                    {
+                        try write(group[runStart..<i], to: active, at: active.size == position ? position : active.size)
+                        try FileIO.dataSync(active.file.descriptor, path: active.file.path)
+                        publish(group[runStart..<i], synced: true, config: config)
+                        active = try roll(nextBase: item.baseOffset)
+                        runStart = i
+                        position = 0
+                    }
+                    position += Int64(size)
+                    i += 1
+                }
+                try write(group[runStart...], to: active, at: active.size)
+                if flushPolicy == .always {
+                    try FileIO.dataSync(active.file.descriptor, path: active.file.path)
+                }
+                publish(group[runStart...], synced: flushPolicy == .always, config: config)
+            } catch {
+                fail(PlexusError.wrapping(error), group: group)
+                return
+            }
+            let start = state.withLockedValue { $0.logStartOffset }
+            for item in group {
+                item.completion(
+                    .success(
+                        AppendResult(
+                            baseOffset: Offset(item.baseOffset),
+                            lastOffset: Offset(item.baseOffset + Int64(item.batch.header.lastOffsetDelta)),
+                            logAppendTime: item.batch.header.isLogAppendTime
+                                ? Timestamp(milliseconds: item.batch.header.maxTimestamp) : .none,
+                            logStartOffset: Offset(start))))
+            }
+        }
+    }
+
+    private func needsRoll(_ segment: Segment, position: Int64, size: Int, lastOffset: Int64, _ config: LogConfig)
+        -> Bool
+    {
+        position + Int64(size) > Int64(config.segmentBytes)
+            || lastOffset - segment.base > Int64(Int32.max)
+            || clock() - segment.createdMs >= config.segmentMs
+    }
+
+    /// Writes `items` back to back at `position` with one gathered write per 512 batches. Each batch is
+    /// sent as two pieces: a 16-byte patched prefix (assigned baseOffset, length, leader epoch 0) and the
+    /// rest of the received bytes, so nothing is copied.
+    private func write(_ items: ArraySlice<Pending>, to segment: Segment, at position: Int64) throws {
+        var position = position
+        var chunkStart = items.startIndex
+        while chunkStart < items.endIndex {
+            let chunkEnd = min(chunkStart + 512, items.endIndex)
+            let chunk = items[chunkStart..<chunkEnd]
+            var prefixes = [UInt8](repeating: 0, count: chunk.count * 16)
+            var total = 0
+            for (n, item) in chunk.enumerated() {
+                let length = UInt32(item.batch.bytes.readableBytes - RecordBatchHeader.logOverhead)
+                withUnsafeBytes(of: UInt64(bitPattern: item.baseOffset).bigEndian) {
+                    for k in 0..<8 { prefixes[n * 16 + k] = $0[k] }
+                }
+                withUnsafeBytes(of: length.bigEndian) { for k in 0..<4 { prefixes[n * 16 + 8 + k] = $0[k] } }
+                total += item.batch.bytes.readableBytes
+            }
+            let written = position
+            try prefixes.withUnsafeBytes { (prefixBytes) throws in
+                var vecs: [iovec] = []
+                vecs.reserveCapacity(chunk.count * 2)
+                try Self.withBatchPointers(chunk, prefixes: prefixBytes, vecs: &vecs) { (vecs) throws in
+                    try FileIO.pwritevAll(segment.file.descriptor, &vecs, total: total, at: written, path: segment.file.path)
+                }
+            }
+            position += Int64(total)
+            chunkStart = chunkEnd
+        }
+    }
+
+    private static func withBatchPointers(
+        _ items: ArraySlice<Pending>, prefixes: UnsafeRawBufferPointer, vecs: inout [iovec],
+        _ body: (inout [iovec]) throws -> Void
+    ) throws {
+        guard let item = items.first else {
+            try body(&vecs)
+            return
+        }
+        let n = vecs.count / 2
+        try item.batch.bytes.withUnsafeReadableBytes { (raw) throws in
+            vecs.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: prefixes.baseAddress! + n * 16), iov_len: 16))
+            vecs.append(
+                iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + 16), iov_len: raw.count - 16))
+            try withBatchPointers(items.dropFirst(), prefixes: prefixes, vecs: &vecs, body)
+        }
+    }
+
+    /// Makes written batches visible: index entries, segment size, high watermark.
+    private func publish(_ items: ArraySlice<Pending>, synced: Bool, config: LogConfig) {
+        guard !items.isEmpty else { return }
+        state.withLockedValue { state in
+            let last = state.segments.count - 1
+            let base = state.segments[last].base
+            var position = state.segments[last].size
+            for item in items {
+                let size = item.batch.bytes.readableBytes
+                state.segments[last].index.add(
+                    baseOffset: base, batchBase: item.baseOffset,
+                    lastOffset: item.baseOffset + Int64(item.batch.header.lastOffsetDelta),
+                    maxTimestamp: item.batch.header.maxTimestamp, position: position, size: size,
+                    interval: config.indexIntervalBytes)
+                position += Int64(size)
+            }
+            state.highWatermark = state.segments[last].index.lastOffset + 1
+            if !synced { state.dirty = true }
+        }
+    }
+
+    /// Closes the active segment (already synced by the caller) and starts a new one at `nextBase`.
+    private func roll(nextBase: Int64) throws -> Segment {
+        let old = state.withLockedValue { $0.segments[$0.segments.count - 1] }
+        try FileIO.dataSync(old.file.descriptor, path: old.file.path)
+        try Self.writeIndexFiles(prefix: directory + "/" + Self.segmentName(old.base), index: old.index, base: old.base)
+        let file = try SegmentFile(path: directory + "/" + Self.segmentName(nextBase) + ".log", create: true)
+        try FileIO.syncDirectory(directory)
+        let segment = Segment(base: nextBase, file: file, index: SegmentIndex(baseOffset: nextBase), createdMs: clock())
+        state.withLockedValue { state in
+            state.segments.append(segment)
+            state.dirty = false
+        }
+        logger.debug("rolled segment", metadata: ["log": "\(directory)", "base": "\(nextBase)"])
+        return segment
+    }
+
+    private func fail(_ error: PlexusError, group: [Pending]) {
+        logger.error("partition log failed; it stays read-only until restart", metadata: ["log": "\(directory)", "error": "\(error)"])
+        let rest = state.withLockedValue { state -> [Pending] in
+            state.status = .failed(error)
+            state.drainScheduled = false
+            defer { state.pending = [] }
+            return state.pending
+        }
+        for item in group + rest { item.completion(.failure(error)) }
+    }
+
+    private func failPendingIfNotOpen() {
+        let (rest, error) = state.withLockedValue { state -> ([Pending], PlexusError?) in
+            switch state.status {
+            case .open: return ([], nil)
+            case .closed:
+                defer { state.pending = [] }
+                return (state.pending, PlexusError(.shuttingDown, "partition log \(directory) is closed"))
+            case .failed(let error):
+                defer { state.pending = [] }
+                return (state.pending, error)
+            }
+        }
+        if let error { for item in rest { item.completion(.failure(error)) } }
+    }
+
+    // MARK: Reading
+
+    /// The log's current bounds: first offset, high watermark, and next offset to assign.
+    public var offsets: (logStart: Offset, highWatermark: Offset) {
+        state.withLockedValue { (Offset($0.logStartOffset), Offset($0.highWatermark)) }
+    }
+
+    /// The topic config in force for this log.
+    public var config: LogConfig { state.withLockedValue { $0.config } }
+
+    /// Replaces the config (takes effect for the next append, roll and retention run).
+    public func update(config: LogConfig) { state.withLockedValue { $0.config = config } }
+
+    /// Total bytes in segment files (visible data).
+    public var sizeInBytes: Int64 { state.withLockedValue { $0.segments.reduce(0) { $0 + $1.size } } }
+
+    /// Number of segments.
+    public var segmentCount: Int { state.withLockedValue { $0.segments.count } }
+
+    /// Finds the batches starting with the one that holds `offset`, whole batches only, up to `maxBytes`
+    /// (at least one batch even when it is larger). Blocks (reads batch headers with pread).
+    /// - Throws: ``PlexusError/Code/offsetOutOfRange`` when `offset` is below the log start or above the
+    ///   high watermark.
+    public func read(from offset: Offset, maxBytes: Int) throws -> LogReadResult {
+        var target = offset.rawValue
+        while true {
+            let found = state.withLockedValue {
+                state -> Result<(Segment, Int64, Int64, Int64, Int64)?, PlexusError> in
+                let start = state.logStartOffset
+                let hw = state.highWatermark
+                guard target >= start, target <= hw else {
+                    return .failure(
+                        PlexusError(
+                            .offsetOutOfRange, "offset \(target) is outside the log's range \(start)...\(hw)"))
+                }
+                if target == hw { return .success(nil) }
+                // The last segment whose base is <= target.
+                var low = 0
+                var high = state.segments.count - 1
+                while low < high {
+                    let mid = (low + high + 1) / 2
+                    if state.segments[mid].base <= target { low = mid } else { high = mid - 1 }
+                }
+                let segment = state.segments[low]
+                return .success(
+                    (segment, segment.index.floorPosition(for: target, base: segment.base), segment.size, hw, start))
+            }
+            guard let (segment, floor, limit, hw, start) = try found.get() else {
+                return LogReadResult(slice: nil, highWatermark: Offset(target), logStartOffset: Offset(state.withLockedValue { $0.logStartOffset }))
+            }
+            var position = floor
+            var first: (position: Int64, base: Int64)?
+            var last: Int64 = -1
+            var length = 0
+            while position < limit {
+                let head = try segment.file.read(at: position, count: 27)
+                guard head.count == 27 else { break }
+                let base: Int64 = head.readBigEndian(at: 0)
+                let size = Int(head.readBigEndian(at: 8) as UInt32) + RecordBatchHeader.logOverhead
+                let lastOffset = base + Int64(head.readBigEndian(at: 23) as UInt32)
+                if first == nil {
+                    if lastOffset >= target { first = (position, base) }
+                } else if length + size > maxBytes {
+                    break
+                }
+                if first != nil {
+                    length += size
+                    last = lastOffset
+                }
+                position += Int64(size)
+            }
+            if let first {
+                let slice = LogSlice(
+                    file: segment.file, position: first.position, length: length, firstOffset: Offset(first.base),
+                    lastOffset: Offset(last))
+                return LogReadResult(slice: slice, highWatermark: Offset(hw), logStartOffset: Offset(start))
+            }
+            // Nothing at or after target in this segment (a gap): continue in the next one.
+            target = segment.index.lastOffset + 1 > target ? segment.index.lastOffset + 1 : segment.base + 1
+            let next = state.withLockedValue { state in state.segments.first(where: { $0.base > segment.base })?.base }
+            if let next { target = max(target, next) } else { target = hw }
+        }
+    }
+
+    /// Reads whole batches from `offset` (the first may start before it), up to `maxBytes`. Blocks.
+    public func readBatches(from offset: Offset, maxBytes: Int) throws -> [RecordBatch] {
+        guard let slice = try read(from: offset, maxBytes: maxBytes).slice else { return [] }
+        let bytes = try slice.readBytes()
+        var batches: [RecordBatch] = []
+        var index = bytes.readerIndex
+        while index < bytes.writerIndex {
+            guard case .batch(let size) = RecordBatch.framing(of: bytes, at: index),
+                let header = RecordBatchHeader(from: bytes, at: index)
+            else { throw PlexusError(.corruptMessage, "segment \(slice.file.path) holds a bad batch at \(slice.position + Int64(index))") }
+            batches.append(RecordBatch(unchecked: bytes.getSlice(at: index, length: size)!, header: header))
+            index += size
+        }
+        return batches
+    }
+
+    /// The first offset whose record timestamp is at or above `timestamp`, or nil when no record is.
+    /// For a compressed batch the batch's base offset is returned. Blocks.
+    public func offset(forTimestamp timestamp: Int64) throws -> Offset? {
+        let candidate = state.withLockedValue { state -> (Int64, Int64)? in
+            for segment in state.segments where segment.index.maxTimestamp >= timestamp {
+                return (segment.index.scanStart(for: timestamp, base: segment.base), segment.index.lastOffset)
+            }
+            return nil
+        }
+        guard var (from, _) = candidate else { return nil }
+        while true {
+            let batches = try readBatches(from: Offset(from), maxBytes: 1 << 20)
+            guard !batches.isEmpty else { return nil }
+            for batch in batches where batch.header.lastOffset >= from && batch.header.maxTimestamp >= timestamp {
+                if batch.header.compression != CompressionCodec.none || batch.header.isLogAppendTime {
+                    return Offset(batch.header.baseOffset)
+                }
+                let records = try batch.records()
+                for record in records where batch.header.baseTimestamp + record.timestampDelta >= timestamp {
+                    return Offset(batch.header.baseOffset + Int64(record.offsetDelta))
+                }
+                return Offset(batch.header.baseOffset)
+            }
+            from = batches.last!.header.lastOffset + 1
+        }
+    }
+
+    // MARK: Maintenance
+
+    /// Rolls the active segment if it is not empty (used by tests and admin tools). Blocks.
+    public func roll() throws {
+        try queue.sync { () throws in
+            let (active, open) = self.state.withLockedValue { ($0.segments[$0.segments.count - 1], $0.status) }
+            guard case .open = open, active.size > 0 else { return }
+            _ = try self.roll(nextBase: active.index.lastOffset + 1)
+        }
+    }
+
+    /// fdatasyncs unsynced bytes (interval flush and shutdown). Blocks.
+    public func flush() throws {
+        try queue.sync { () throws in try self.syncIfDirty() }
+    }
+
+    /// Queues a flush without waiting (the interval flusher).
+    public func flushAsync() {
+        queue.enqueue {
+            do { try self.syncIfDirty() } catch {
+                self.logger.error("flush failed", metadata: ["log": "\(self.directory)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func syncIfDirty() throws {
+        let active = state.withLockedValue { state -> Segment? in
+            guard state.dirty else { return nil }
+            state.dirty = false
+            return state.segments[state.segments.count - 1]
+        }
+        if let active { try FileIO.dataSync(active.file.descriptor, path: active.file.path) }
+    }
+
+    /// Deletes whole segments past `retention.ms` (by their newest timestamp) or beyond `retention.bytes`,
+    /// oldest first, and advances the log start offset. Rolls the active segment first when all of it has
+    /// expired. Returns the number of segments deleted. Blocks.
+    @discardableResult
+    public func enforceRetention() throws -> Int {
+        try queue.sync { () throws -> Int in
+            let now = self.clock()
+            let (config, active, open) = self.state.withLockedValue { ($0.config, $0.segments[$0.segments.count - 1], $0.status) }
+            guard case .open = open else { return 0 }
+            if config.retentionMs >= 0, active.size > 0, active.index.maxTimestamp >= 0,
+                now - active.index.maxTimestamp > config.retentionMs
+            {
+                _ = try self.roll(nextBase: active.index.lastOffset + 1)
+            }
+            let doomed = self.state.withLockedValue { state -> [Segment] in
+                var total = state.segments.reduce(Int64(0)) { $0 + $1.size }
+                var count = 0
+                for segment in state.segments.dropLast() {
+                    let expired =
+                        config.retentionMs >= 0 && segment.index.maxTimestamp >= 0
+                        && now - segment.index.maxTimestamp > config.retentionMs
+                    let oversize = config.retentionBytes >= 0 && total - segment.size >= config.retentionBytes
+                    guard expired || oversize else { break }
+                    total -= segment.size
+                    count += 1
+                }
+                defer { state.segments.removeFirst(count) }
+                return Array(state.segments.prefix(count))
+            }
+            for segment in doomed {
+                try Self.removeSegmentFiles(self.directory + "/" + Self.segmentName(segment.base))
+                self.logger.debug("deleted segment by retention", metadata: ["log": "\(self.directory)", "base": "\(segment.base)"])
+            }
+            return doomed.count
+        }
+    }
+
+    /// Stops accepting appends, lets queued ones finish, fsyncs and writes the active segment's indexes
+    /// so the next open needs no scan. Blocks.
+    public func close() throws {
+        try queue.sync { () throws in
+            let (active, wasOpen) = self.state.withLockedValue { state -> (Segment, Bool) in
+                if case .open = state.status {
+                    state.status = .closed
+                    return (state.segments[state.segments.count - 1], true)
+                }
+                return (state.segments[state.segments.count - 1], false)
+            }
+            guard wasOpen else { return }
+            try FileIO.dataSync(active.file.descriptor, path: active.file.path)
+            try Self.writeIndexFiles(
+                prefix: self.directory + "/" + Self.segmentName(active.base), index: active.index, base: active.base)
+        }
+    }
+}

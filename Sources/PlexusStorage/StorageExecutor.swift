@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOConcurrencyHelpers
+import DequeModule
+
+/// A fixed pool of threads that run storage's blocking work (writes, fsyncs, reads for recovery, deletes).
+///
+/// Event loops never block on the disk: they hand work here. Work for one partition is serialized by
+/// ``SerialQueue``; different partitions run in parallel up to the thread count.
+public final class StorageExecutor: Sendable {
+    private struct State {
+        var jobs: Deque<@Sendable () -> Void> = []
+        var stopping = false
+    }
+
+    private let state: NIOLockedValueBox<State>
+    private let condition: ConditionLock<Int>
+    private let threads: NIOLockedValueBox<[pthread_t]>
+    /// Number of worker threads.
+    public let threadCount: Int
+
+    /// Starts `threadCount` worker threads.
+    public init(threadCount: Int = 8) {
+        self.threadCount = max(1, threadCount)
+        self.state = NIOLockedValueBox(State())
+        self.condition = ConditionLock(value: 0)
+        self.threads = NIOLockedValueBox([])
+        for _ in 0..<self.threadCount { startThread() }
+    }
+
+    private func startThread() {
+        let box = Unmanaged.passRetained(self)
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            let executor = Unmanaged<StorageExecutor>.fromOpaque(raw!).takeRetainedValue()
+            executor.workLoop()
+            return nil
+        }, box.toOpaque())
+        precondition(rc == 0, "pthread_create failed: \(rc)")
+        threads.withLockedValue { $0.append(thread) }
+    }
+
+    /// Queues `job` to run on a storage thread.
+    public func execute(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        state.withLockedValue { $0.jobs.append(job) }
+        condition.unlock(withValue: 1)
+    }
+
+    private func workLoop() {
+        while true {
+            condition.lock(whenValue: 1)
+            let (next, more) = state.withLockedValue { state -> ((@Sendable () -> Void)?, Bool) in
+                let job = state.jobs.popFirst()
+                return (job, !state.jobs.isEmpty || state.stopping)
+            }
+            condition.unlock(withValue: more ? 1 : 0)
+            guard let next else { return }  // stopping and no work left
+            next()
+        }
+    }
+
+    /// Runs the queued jobs to completion, then stops and joins the threads.
+    public func shutdown() {
+        condition.lock()
+        state.withLockedValue { $0.stopping = true }
+        condition.unlock(withValue: 1)
+        let all = threads.withLockedValue { threads in
+            defer { threads = [] }
+            return threads
+        }
+        for thread in all { pthread_join(thread, nil) }
+    }
+}
+
+/// Runs jobs one at a time, in order, on a ``StorageExecutor``: the per-partition writer.
+final class SerialQueue: Sendable {
+    private struct State {
+        var jobs: Deque<@Sendable () -> Void> = []
+        var running = false
+    }
+    private let executor: StorageExecutor
+    private let state = NIOLockedValueBox(State())
+
+    init(executor: StorageExecutor) { self.executor = executor }
+
+    func enqueue(_ job: @escaping @Sendable () -> Void) {
+        let start = state.withLockedValue { state -> Bool in
+            state.jobs.append(job)
+            if state.running { return false }
+            state.running = true
+            return true
+        }
+        if start { executor.execute { self.drain() } }
+    }
+
+    private func drain() {
+        while true {
+            let job = state.withLockedValue { state -> (@Sendable () -> Void)? in
+                if let job = state.jobs.popFirst() { return job }
+                state.running = false
+                return nil
+            }
+            guard let job else { return }
+            job()
+        }
+    }
+
+    /// Runs `body` on the queue and waits for it (for cold paths: open, close, admin).
+    func sync<T: Sendable>(_ body: @escaping @Sendable () throws -> T) throws(PlexusError) -> T {
+        let done = ConditionLock(value: 0)
+        let result = NIOLockedValueBox<Result<T, PlexusError>?>(nil)
+        enqueue {
+            let outcome: Result<T, PlexusError>
+            do { outcome = .success(try body()) } catch { outcome = .failure(PlexusError.wrapping(error)) }
+            result.withLockedValue { $0 = outcome }
+            done.lock()
+            done.unlock(withValue: 1)
+        }
+        done.lock(whenValue: 1)
+        done.unlock()
+        return try result.withLockedValue { $0! }.get()
+    }
+}
+
+import PlexusModel
