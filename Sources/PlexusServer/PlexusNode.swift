@@ -1,0 +1,76 @@
+import Foundation
+public import Logging
+import PlexusBroker
+import PlexusModel
+import PlexusStorage
+import ServiceLifecycle
+import UnixSignals
+
+/// The composition root: opens storage, builds the broker and the listeners, and runs them as one
+/// `ServiceGroup` that shuts down gracefully on SIGINT/SIGTERM.
+public struct PlexusNode: Sendable {
+    public let configuration: ServerConfiguration
+    public let logger: Logger
+
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Opens the data directory, prints the ready line (via `ready`) once every listener is bound, and
+    /// runs until a signal or an error. Returns after storage is closed (fsynced).
+    public func run(ready: @escaping @Sendable (String) -> Void) async throws {
+        var storageLogger = logger
+        storageLogger[metadataKey: "subsystem"] = "storage"
+        let logs = try LogManager(
+            dataDirectory: configuration.dataDirectory, flushPolicy: configuration.flushPolicy,
+            ioThreads: configuration.ioThreads, logger: storageLogger)
+        let broker = Broker(logs: logs)
+        let storage = StorageService(
+            broker: broker, retentionInterval: .milliseconds(configuration.retentionCheckIntervalMs), logger: storageLogger)
+        // Listeners join this list as their issues land; the ready line names what was bound.
+        let listenerLine = configuration.enabledListeners.map { "\($0.name)=\($0.setting)" }.joined(separator: " ")
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: storage)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        let line = listenerLine.isEmpty ? "plexus ready" : "plexus ready \(listenerLine)"
+        logger.info(
+            "node started",
+            metadata: [
+                "dataDir": "\(configuration.dataDirectory)", "flush": "\(configuration.flushPolicy)",
+                "topics": "\(logs.topics().count)",
+            ])
+        ready(line)
+        try await group.run()
+    }
+}
+
+/// Owns the storage for the node's lifetime: runs retention periodically and closes (fsyncs) every log
+/// on graceful shutdown.
+struct StorageService: Service {
+    let broker: Broker
+    let retentionInterval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        defer {
+            broker.logs.close()
+            logger.info("storage closed")
+        }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: retentionInterval) }
+            } catch {
+                break
+            }
+            if Task.isShuttingDownGracefully { break }
+            let logs = broker.logs
+            let deleted = await withCheckedContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(returning: logs.enforceRetention()) }
+            }
+            if deleted > 0 { logger.info("retention deleted segments", metadata: ["segments": "\(deleted)"]) }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Plexus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plexus",
+        abstract: "Plexus: a durable event broker and event-mesh node.",
+        subcommands: [Serve.self, Bench.self])
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks that print figures and ratios against a baseline measured in the same run.",
+        subcommands: [StorageBench.self])
+}
