@@ -29,6 +29,7 @@ let package = Package(
     targets: [
         .target(
             name: "CPlexusCRC32C",
+            exclude: ["README.md"],
             cSettings: [.unsafeFlags(["-O3"])]
         ),
         .target(
@@ -37,6 +38,7 @@ let package = Package(
                 "CPlexusCRC32C",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -48,6 +50,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -57,6 +60,7 @@ let package = Package(
                 "PlexusStorage",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -70,6 +74,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -79,6 +84,7 @@ let package = Package(
                 "PlexusStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -91,6 +97,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -101,12 +108,12 @@ let package = Package(
                 "PlexusTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PlexusModelTests",
             dependencies: ["PlexusModel", "PlexusTestSupport", .product(name: "NIOCore", package: "swift-nio")],
-            resources: [],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -114,12 +121,14 @@ let package = Package(
             dependencies: [
                 "PlexusModel", "PlexusStorage", "PlexusTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PlexusServerTests",
-            dependencies: ["PlexusServer", "PlexusTestSupport"],
+            dependencies: ["PlexusServer", "PlexusStorage", "PlexusModel", "PlexusTestSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
     ]

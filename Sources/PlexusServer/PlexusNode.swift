@@ -31,10 +31,10 @@ public struct PlexusNode: Sendable {
         // Listeners join this list as their issues land; the ready line names what was bound.
         let listenerLine = configuration.enabledListeners.map { "\($0.name)=\($0.setting)" }.joined(separator: " ")
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: storage)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            configuration: .init(services: [.init(service: storage)], logger: logger))
+        // Trap the signals before announcing readiness, so a signal sent right after the ready line
+        // always means a graceful shutdown.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let line = listenerLine.isEmpty ? "plexus ready" : "plexus ready \(listenerLine)"
         logger.info(
             "node started",
@@ -42,8 +42,27 @@ public struct PlexusNode: Sendable {
                 "dataDir": "\(configuration.dataDirectory)", "flush": "\(configuration.flushPolicy)",
                 "topics": "\(logs.topics().count)",
             ])
-        ready(line)
-        try await group.run()
+        enum Finished { case services, signal }
+        try await withThrowingTaskGroup(of: Finished.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return .services
+            }
+            tasks.addTask {
+                for await signal in signals {
+                    logger.info("shutting down gracefully", metadata: ["signal": "\(signal)"])
+                    await group.triggerGracefulShutdown()
+                    break
+                }
+                return .signal
+            }
+            ready(line)
+            // Wait for the services to finish (after a signal, once their graceful shutdown is done).
+            while let finished = try await tasks.next() {
+                if finished == .services { break }
+            }
+            tasks.cancelAll()
+        }
     }
 }
 

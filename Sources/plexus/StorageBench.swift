@@ -184,19 +184,26 @@ struct StorageBench: AsyncParsableCommand {
             written += batch.bytes.readableBytes
         }
         try log!.flush()
-        // As after a crash: no close, so the active segment has no index and is scanned batch by batch.
+        // As after a crash: no close, so the active segment has no index and its tail is scanned.
         log = nil
-        var start = DispatchTime.now().uptimeNanoseconds
-        let crashed = try PartitionLog(directory: path, config: LogConfig(), flushPolicy: .none, executor: executor, logger: logger)
-        let crashSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let scanned = crashed.sizeInBytes
-        try crashed.close()
-        start = DispatchTime.now().uptimeNanoseconds
-        let clean = try PartitionLog(directory: path, config: LogConfig(), flushPolicy: .none, executor: executor, logger: logger)
-        let cleanSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        func timedOpen() throws -> (PartitionLog, Double) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let opened = try PartitionLog(directory: path, config: LogConfig(), flushPolicy: .none, executor: executor, logger: logger)
+            return (opened, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let (crashed, crashSeconds) = try timedOpen()
+        let segments = crashed.segmentCount
+        // Worst case: every index lost, so all of the log is scanned and validated (CRC) batch by batch.
+        for name in try FileManager.default.contentsOfDirectory(atPath: path) where name.hasSuffix("index") {
+            try FileManager.default.removeItem(atPath: path + "/" + name)
+        }
+        let (rebuilt, rebuildSeconds) = try timedOpen()
+        let size = rebuilt.sizeInBytes
+        try rebuilt.close()
+        let (clean, cleanSeconds) = try timedOpen()
         try clean.close()
-        print(String(format: "recovery of a %.2f GiB log in %d segments (warm page cache): after a crash %.2f s (%.0f MB/s of log), after a clean shutdown %.3f s",
-                     Double(scanned) / Double(1 << 30), clean.segmentCount, crashSeconds,
-                     Double(written) / crashSeconds / 1e6, cleanSeconds))
+        print(String(format: "recovery of a %.2f GiB log in %d segments (warm page cache): every index rebuilt %.2f s (%.0f MB/s); after a crash (active segment tail) %.3f s; after a clean shutdown %.3f s",
+                     Double(size) / Double(1 << 30), segments, rebuildSeconds, Double(size) / rebuildSeconds / 1e6,
+                     crashSeconds, cleanSeconds))
     }
 }

@@ -245,3 +245,33 @@ import Testing
         try reopened.close()
     }
 }
+
+struct RealClientBatchStorageTests {
+    @Test func batchesFromRealClientsAreStoredAndServedByteForByte() async throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/recordbatch")
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).filter { $0.hasSuffix(".bin") }.sorted()
+        #expect(names.count >= 7)
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let executor = StorageExecutor(threadCount: 1)
+        defer { executor.shutdown() }
+        let log = try openLog(dir.path, executor: executor)
+        var sent: [[UInt8]] = []
+        for name in names {
+            let bytes = [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(name)))
+            _ = try await log.append(ByteBuffer(bytes: bytes))
+            sent.append(bytes)
+        }
+        let stored = try readAll(log)
+        #expect(stored.count == sent.count)
+        for (batch, original) in zip(stored, sent) {
+            var expected = ByteBuffer(bytes: original)
+            expected.setInteger(batch.header.baseOffset, at: 0)  // only the offset and epoch change
+            expected.setInteger(Int32(0), at: 12)
+            #expect(Array(batch.bytes.readableBytesView) == Array(expected.readableBytesView))
+            _ = try RecordBatch(validating: batch.bytes)
+        }
+        try log.close()
+    }
+}

@@ -1,0 +1,76 @@
+import PlexusModel
+import PlexusServer
+import PlexusStorage
+import Testing
+
+struct ServerConfigurationTests {
+    @Test func defaultsMatchTheInterface() throws {
+        let config = try ServerConfiguration.resolve(yaml: nil, environment: [:], flags: [:])
+        #expect(config.dataDirectory == "./plexus-data")
+        #expect(config.flushPolicy == .always)
+        #expect(config.defaultPartitions == 1)
+        #expect(config.autoCreateTopics)
+        #expect(config.logLevel == "info")
+        // No listener is implemented yet, so none is on by default.
+        #expect(config.enabledListeners.isEmpty)
+    }
+
+    @Test func flagsOverrideEnvironmentWhichOverridesTheFile() throws {
+        let yaml = """
+            data-dir: /from/file
+            flush: none
+            log-level: debug
+            default-partitions: 3
+            auto-create-topics: false
+            """
+        let fileOnly = try ServerConfiguration.resolve(yaml: yaml, environment: [:], flags: [:])
+        #expect(fileOnly.dataDirectory == "/from/file")
+        #expect(fileOnly.flushPolicy == FlushPolicy.none)
+        #expect(fileOnly.defaultPartitions == 3)
+        #expect(!fileOnly.autoCreateTopics)
+        let withEnv = try ServerConfiguration.resolve(
+            yaml: yaml, environment: ["PLEXUS_DATA_DIR": "/from/env", "PLEXUS_LOG_LEVEL": "error", "OTHER": "x"], flags: [:])
+        #expect(withEnv.dataDirectory == "/from/env")
+        #expect(withEnv.logLevel == "error")
+        let withFlags = try ServerConfiguration.resolve(
+            yaml: yaml, environment: ["PLEXUS_DATA_DIR": "/from/env"],
+            flags: ["data-dir": "/from/flag", "flush": "interval:250"])
+        #expect(withFlags.dataDirectory == "/from/flag")
+        #expect(withFlags.flushPolicy == .interval(milliseconds: 250))
+    }
+
+    @Test func listenersCanBeTurnedOffButUnimplementedOnesCannotBeAskedFor() throws {
+        let off = try ServerConfiguration.resolve(
+            yaml: nil, environment: ["PLEXUS_HTTP": "off"], flags: ["kafka": "off", "mqtt": "off", "amqp": "off"])
+        #expect(off.enabledListeners.isEmpty)
+        let error = #expect(throws: PlexusError.self) {
+            try ServerConfiguration.resolve(yaml: nil, environment: [:], flags: ["kafka": "127.0.0.1:0"])
+        }
+        #expect(error?.code == .notImplemented)
+        #expect(error?.message.contains("--kafka off") == true)
+    }
+
+    @Test(arguments: [
+        ("flush", "sometimes"), ("flush", "interval:0"), ("kafka", "nohost"), ("kafka", "h:70000"),
+        ("default-partitions", "0"), ("auto-create-topics", "maybe"), ("log-level", "loud"), ("data-dir", ""),
+    ])
+    func badValuesAreClearErrors(key: String, value: String) {
+        let error = #expect(throws: PlexusError.self) {
+            try ServerConfiguration.resolve(yaml: nil, environment: [:], flags: [key: value])
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains(key) == true)
+    }
+
+    @Test func unknownOrMalformedFileContentIsRejected() {
+        #expect(throws: PlexusError.self) { try ServerConfiguration.resolve(yaml: "datadir: x", environment: [:], flags: [:]) }
+        #expect(throws: PlexusError.self) { try ServerConfiguration.resolve(yaml: "- a\n- b", environment: [:], flags: [:]) }
+        #expect(throws: PlexusError.self) { try ServerConfiguration.resolve(yaml: "a: [", environment: [:], flags: [:]) }
+    }
+
+    @Test func listenerAddressesParse() throws {
+        #expect(try ListenerSetting(parsing: "0.0.0.0:9092", name: "kafka") == .address(host: "0.0.0.0", port: 9092))
+        #expect(try ListenerSetting(parsing: "[::1]:0", name: "kafka") == .address(host: "::1", port: 0))
+        #expect(try ListenerSetting(parsing: "[::1]:0", name: "kafka").description == "[::1]:0")
+    }
+}
