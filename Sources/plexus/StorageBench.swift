@@ -179,7 +179,7 @@ struct StorageBench: AsyncParsableCommand {
         var log: PartitionLog? = try PartitionLog(
             directory: path, config: LogConfig(), flushPolicy: .none, executor: executor, logger: logger)
         var written = 0
-        while written < target {
+        while written + batch.bytes.readableBytes < target {  // leaves the active segment nearly full
             _ = try await log!.append(batch.bytes)
             written += batch.bytes.readableBytes
         }
