@@ -60,6 +60,7 @@ public final class LogManager: Sendable {
         self.clock = clock
         try FileIO.makeDirectories(dataDirectory + "/meta")
         try FileIO.makeDirectories(dataDirectory + "/logs")
+        try FileIO.syncDirectory(dataDirectory)
         let lockPath = dataDirectory + "/.lock"
         let fd = try FileIO.open(lockPath, flags: O_RDWR | O_CREAT)
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {

@@ -322,7 +322,7 @@ public final class PartitionLog: Sendable {
                     let lastOffset = item.baseOffset + Int64(item.batch.header.lastOffsetDelta)
                     if position > 0 && needsRoll(active, position: position, size: size, lastOffset: lastOffset, config)
                     {
-                        try write(group[runStart..<i], to: active, at: active.size == position ? position : active.size)
+                        try write(group[runStart..<i], to: active, at: active.size)
                         try FileIO.dataSync(active.file.descriptor, path: active.file.path)
                         publish(group[runStart..<i], synced: true, config: config)
                         active = try roll(nextBase: item.baseOffset)
@@ -523,7 +523,8 @@ public final class PartitionLog: Sendable {
                     (segment, segment.index.floorPosition(for: target, base: segment.base), segment.size, hw, start))
             }
             guard let (segment, floor, limit, hw, start) = try found.get() else {
-                return LogReadResult(slice: nil, highWatermark: Offset(target), logStartOffset: Offset(state.withLockedValue { $0.logStartOffset }))
+                let (start, hw) = offsets
+                return LogReadResult(slice: nil, highWatermark: hw, logStartOffset: start)
             }
             var position = floor
             var first: (position: Int64, base: Int64)?
