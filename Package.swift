@@ -128,7 +128,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PlexusServerTests",
-            dependencies: ["PlexusServer", "PlexusStorage", "PlexusModel", "PlexusTestSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: [
+                "PlexusServer", "PlexusStorage", "PlexusModel", "PlexusTestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,16 +1,18 @@
+import Foundation
+import Logging
+import NIOCore
+import PlexusModel
+import PlexusStorage
+import PlexusTestSupport
+
 // A child process for the crash test: appends with flush=always from several concurrent appenders,
 // runs retention and metadata updates in the background, and prints one line per acknowledged batch:
 // `ack BASE LAST SEED`. The test SIGKILLs it at random moments and checks every acknowledged batch.
 //
 // Usage: PlexusCrashHelper DATA_DIR RUN_NUMBER [APPENDERS]
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import Logging
-import NIOCore
-import PlexusModel
-import PlexusStorage
-import PlexusTestSupport
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let run = UInt64(arguments[2]) else {
@@ -24,8 +26,13 @@ let manager = try LogManager(dataDirectory: arguments[1], flushPolicy: .always, 
 let topic = try TopicName("crash")
 if manager.topic(topic) == nil {
     try manager.createTopic(
-        topic, partitions: 1,
-        config: ["segment.bytes": "65536", "retention.bytes": "1048576", "retention.ms": "-1", "index.interval.bytes": "1024"])
+        topic,
+        partitions: 1,
+        config: [
+            "segment.bytes": "65536", "retention.bytes": "1048576", "retention.ms": "-1",
+            "index.interval.bytes": "1024",
+        ]
+    )
 }
 let log = manager.partition(topic, PartitionID(0))!
 
@@ -74,5 +81,3 @@ await withTaskGroup(of: Void.self) { group in
         }
     }
 }
-
-import Foundation

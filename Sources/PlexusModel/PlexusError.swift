@@ -76,7 +76,11 @@ extension PlexusError.Code {
     public static let offsetOutOfRange = Self(name: "offset-out-of-range", kafkaErrorCode: 1, httpStatus: 416)
     public static let corruptMessage = Self(name: "corrupt-message", kafkaErrorCode: 2, httpStatus: 400)
     public static let unknownTopicOrPartition = Self(
-        name: "unknown-topic-or-partition", kafkaErrorCode: 3, httpStatus: 404, isRetriable: true)
+        name: "unknown-topic-or-partition",
+        kafkaErrorCode: 3,
+        httpStatus: 404,
+        isRetriable: true
+    )
     public static let messageTooLarge = Self(name: "message-too-large", kafkaErrorCode: 10, httpStatus: 413)
     public static let invalidTopic = Self(name: "invalid-topic", kafkaErrorCode: 17, httpStatus: 400)
     public static let recordListTooLarge = Self(name: "record-list-too-large", kafkaErrorCode: 18, httpStatus: 413)
@@ -87,13 +91,20 @@ extension PlexusError.Code {
     public static let invalidConfig = Self(name: "invalid-config", kafkaErrorCode: 40, httpStatus: 400)
     public static let invalidRequest = Self(name: "invalid-request", kafkaErrorCode: 42, httpStatus: 400)
     public static let unsupportedCompression = Self(
-        name: "unsupported-compression-type", kafkaErrorCode: 76, httpStatus: 415)
+        name: "unsupported-compression-type",
+        kafkaErrorCode: 76,
+        httpStatus: 415
+    )
     public static let invalidRecord = Self(name: "invalid-record", kafkaErrorCode: 87, httpStatus: 400)
     /// Storage failed to read or write (disk full, I/O error). Kafka clients see KAFKA_STORAGE_ERROR.
     public static let storage = Self(name: "storage-error", kafkaErrorCode: 56, httpStatus: 503, isRetriable: true)
     /// The log or broker is shutting down; try again elsewhere or later.
     public static let shuttingDown = Self(
-        name: "shutting-down", kafkaErrorCode: 6, httpStatus: 503, isRetriable: true)
+        name: "shutting-down",
+        kafkaErrorCode: 6,
+        httpStatus: 503,
+        isRetriable: true
+    )
     /// A configuration file or flag is wrong.
     public static let configuration = Self(name: "configuration", kafkaErrorCode: 40, httpStatus: 400)
     /// A feature asked for is not available in this build yet.

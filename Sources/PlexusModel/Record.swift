@@ -22,8 +22,12 @@ public struct Record: Hashable, Sendable {
     public var headers: [RecordHeader]
 
     public init(
-        offsetDelta: Int32, timestampDelta: Int64 = 0, key: ByteBuffer? = nil, value: ByteBuffer?,
-        headers: [RecordHeader] = [], attributes: Int8 = 0
+        offsetDelta: Int32,
+        timestampDelta: Int64 = 0,
+        key: ByteBuffer? = nil,
+        value: ByteBuffer?,
+        headers: [RecordHeader] = [],
+        attributes: Int8 = 0
     ) {
         self.attributes = attributes
         self.timestampDelta = timestampDelta
@@ -62,12 +66,18 @@ public struct Record: Hashable, Sendable {
         }
         guard body.readableBytes == 0 else { throw corrupt("\(body.readableBytes) trailing bytes") }
         return Record(
-            offsetDelta: offsetDelta, timestampDelta: timestampDelta, key: key, value: value,
-            headers: headers, attributes: attributes)
+            offsetDelta: offsetDelta,
+            timestampDelta: timestampDelta,
+            key: key,
+            value: value,
+            headers: headers,
+            attributes: attributes
+        )
     }
 
     private static func readNullableBytes(
-        _ body: inout ByteBuffer, _ error: @autoclosure () -> PlexusError
+        _ body: inout ByteBuffer,
+        _ error: @autoclosure () -> PlexusError
     ) throws(PlexusError) -> ByteBuffer? {
         guard let length = body.readVarInt32() else { throw error() }
         if length == -1 { return nil }

@@ -45,9 +45,18 @@ public struct RecordBatchHeader: Hashable, Sendable {
     public var recordsCount: Int32
 
     public init(
-        baseOffset: Int64 = 0, batchLength: Int32 = 0, partitionLeaderEpoch: Int32 = -1, magic: Int8 = 2,
-        crc: UInt32 = 0, attributes: Int16 = 0, lastOffsetDelta: Int32 = 0, baseTimestamp: Int64 = -1,
-        maxTimestamp: Int64 = -1, producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1,
+        baseOffset: Int64 = 0,
+        batchLength: Int32 = 0,
+        partitionLeaderEpoch: Int32 = -1,
+        magic: Int8 = 2,
+        crc: UInt32 = 0,
+        attributes: Int16 = 0,
+        lastOffsetDelta: Int32 = 0,
+        baseTimestamp: Int64 = -1,
+        maxTimestamp: Int64 = -1,
+        producerId: Int64 = -1,
+        producerEpoch: Int16 = -1,
+        baseSequence: Int32 = -1,
         recordsCount: Int32 = 0
     ) {
         self.baseOffset = baseOffset
@@ -94,10 +103,20 @@ public struct RecordBatchHeader: Hashable, Sendable {
             let recordsCount = buffer.getInteger(at: index + 57, as: Int32.self)
         else { return nil }
         self.init(
-            baseOffset: baseOffset, batchLength: batchLength, partitionLeaderEpoch: epoch, magic: magic, crc: crc,
-            attributes: attributes, lastOffsetDelta: lastOffsetDelta, baseTimestamp: baseTimestamp,
-            maxTimestamp: maxTimestamp, producerId: producerId, producerEpoch: producerEpoch,
-            baseSequence: baseSequence, recordsCount: recordsCount)
+            baseOffset: baseOffset,
+            batchLength: batchLength,
+            partitionLeaderEpoch: epoch,
+            magic: magic,
+            crc: crc,
+            attributes: attributes,
+            lastOffsetDelta: lastOffsetDelta,
+            baseTimestamp: baseTimestamp,
+            maxTimestamp: maxTimestamp,
+            producerId: producerId,
+            producerEpoch: producerEpoch,
+            baseSequence: baseSequence,
+            recordsCount: recordsCount
+        )
     }
 
     /// Writes the 61 header bytes.
@@ -164,7 +183,10 @@ public struct RecordBatch: Sendable, Hashable {
     /// The CRC-32C the batch at `index` of `size` bytes should carry (bytes 21 to the end).
     public static func computeCRC(of buffer: ByteBuffer, at index: Int, size: Int) -> UInt32 {
         CRC32C.checksum(
-            buffer, at: index + RecordBatchHeader.attributesOffset, length: size - RecordBatchHeader.attributesOffset)
+            buffer,
+            at: index + RecordBatchHeader.attributesOffset,
+            length: size - RecordBatchHeader.attributesOffset
+        )
     }
 
     /// Validates that `buffer`'s readable bytes are exactly one well-formed v2 batch with a correct CRC.
@@ -182,7 +204,10 @@ public struct RecordBatch: Sendable, Hashable {
         switch Self.framing(of: buffer, at: start, maxBatchSize: maxBatchSize) {
         case .incomplete(let needed):
             throw PlexusError(
-                .corruptMessage, "truncated batch: \(buffer.readableBytes) of \(needed) bytes", offendingBytes: head())
+                .corruptMessage,
+                "truncated batch: \(buffer.readableBytes) of \(needed) bytes",
+                offendingBytes: head()
+            )
         case .invalid(let why):
             let code: PlexusError.Code = why.contains("exceeds") ? .messageTooLarge : .corruptMessage
             throw PlexusError(code, why, offendingBytes: head())
@@ -190,7 +215,8 @@ public struct RecordBatch: Sendable, Hashable {
             guard size == buffer.readableBytes else {
                 throw PlexusError(
                     .invalidRecord,
-                    "expected exactly one batch of \(size) bytes, got \(buffer.readableBytes) bytes")
+                    "expected exactly one batch of \(size) bytes, got \(buffer.readableBytes) bytes"
+                )
             }
             guard let header = RecordBatchHeader(from: buffer, at: start) else {
                 throw PlexusError(.corruptMessage, "truncated batch header", offendingBytes: head())
@@ -198,8 +224,10 @@ public struct RecordBatch: Sendable, Hashable {
             let crc = Self.computeCRC(of: buffer, at: start, size: size)
             guard crc == header.crc else {
                 throw PlexusError(
-                    .corruptMessage, "CRC-32C mismatch: batch says \(header.crc), bytes give \(crc)",
-                    offendingBytes: head())
+                    .corruptMessage,
+                    "CRC-32C mismatch: batch says \(header.crc), bytes give \(crc)",
+                    offendingBytes: head()
+                )
             }
             guard header.compression != nil else {
                 throw PlexusError(.corruptMessage, "unknown compression id \(header.attributes & 0x07)")
@@ -207,7 +235,8 @@ public struct RecordBatch: Sendable, Hashable {
             guard header.lastOffsetDelta >= 0, header.recordsCount >= 0 else {
                 throw PlexusError(
                     .invalidRecord,
-                    "negative lastOffsetDelta \(header.lastOffsetDelta) or recordsCount \(header.recordsCount)")
+                    "negative lastOffsetDelta \(header.lastOffsetDelta) or recordsCount \(header.recordsCount)"
+                )
             }
             self.header = header
             self.bytes = buffer
@@ -226,10 +255,14 @@ public struct RecordBatch: Sendable, Hashable {
     public func records() throws(PlexusError) -> [Record] {
         guard header.compression == CompressionCodec.none else {
             throw PlexusError(
-                .unsupportedCompression, "decoding \(header.compression?.description ?? "?") batches is not available")
+                .unsupportedCompression,
+                "decoding \(header.compression?.description ?? "?") batches is not available"
+            )
         }
         var body = bytes.getSlice(
-            at: bytes.readerIndex + RecordBatchHeader.size, length: bytes.readableBytes - RecordBatchHeader.size)!
+            at: bytes.readerIndex + RecordBatchHeader.size,
+            length: bytes.readableBytes - RecordBatchHeader.size
+        )!
         return try Self.decodeRecords(&body, count: Int(header.recordsCount))
     }
 
@@ -254,9 +287,15 @@ public struct RecordBatch: Sendable, Hashable {
     ///   - baseTimestamp: the batch's base timestamp; `maxTimestamp` is derived from the deltas.
     ///   - producerId, producerEpoch, baseSequence: idempotence fields (-1 when not idempotent).
     public static func build(
-        records: [Record], baseOffset: Int64 = 0, baseTimestamp: Int64, attributes: Int16 = 0,
-        partitionLeaderEpoch: Int32 = -1, producerId: Int64 = -1, producerEpoch: Int16 = -1,
-        baseSequence: Int32 = -1, allocator: ByteBufferAllocator = ByteBufferAllocator()
+        records: [Record],
+        baseOffset: Int64 = 0,
+        baseTimestamp: Int64,
+        attributes: Int16 = 0,
+        partitionLeaderEpoch: Int32 = -1,
+        producerId: Int64 = -1,
+        producerEpoch: Int16 = -1,
+        baseSequence: Int32 = -1,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
     ) -> RecordBatch {
         var bodySize = 0
         for record in records {
@@ -267,12 +306,20 @@ public struct RecordBatch: Sendable, Hashable {
         let maxDelta = records.map(\.timestampDelta).max() ?? 0
         let lastOffsetDelta = records.map(\.offsetDelta).max() ?? 0
         var header = RecordBatchHeader(
-            baseOffset: baseOffset, batchLength: Int32(RecordBatchHeader.size - 12 + bodySize),
-            partitionLeaderEpoch: partitionLeaderEpoch, magic: 2, crc: 0, attributes: attributes,
-            lastOffsetDelta: lastOffsetDelta, baseTimestamp: baseTimestamp,
+            baseOffset: baseOffset,
+            batchLength: Int32(RecordBatchHeader.size - 12 + bodySize),
+            partitionLeaderEpoch: partitionLeaderEpoch,
+            magic: 2,
+            crc: 0,
+            attributes: attributes,
+            lastOffsetDelta: lastOffsetDelta,
+            baseTimestamp: baseTimestamp,
             maxTimestamp: records.isEmpty ? baseTimestamp : baseTimestamp + maxDelta,
-            producerId: producerId, producerEpoch: producerEpoch, baseSequence: baseSequence,
-            recordsCount: Int32(records.count))
+            producerId: producerId,
+            producerEpoch: producerEpoch,
+            baseSequence: baseSequence,
+            recordsCount: Int32(records.count)
+        )
         header.write(to: &buffer)
         for record in records { record.write(to: &buffer) }
         header.crc = computeCRC(of: buffer, at: buffer.readerIndex, size: buffer.readableBytes)

@@ -23,15 +23,22 @@ public struct PlexusNode: Sendable {
         var storageLogger = logger
         storageLogger[metadataKey: "subsystem"] = "storage"
         let logs = try LogManager(
-            dataDirectory: configuration.dataDirectory, flushPolicy: configuration.flushPolicy,
-            ioThreads: configuration.ioThreads, logger: storageLogger)
+            dataDirectory: configuration.dataDirectory,
+            flushPolicy: configuration.flushPolicy,
+            ioThreads: configuration.ioThreads,
+            logger: storageLogger
+        )
         let broker = Broker(logs: logs)
         let storage = StorageService(
-            broker: broker, retentionInterval: .milliseconds(configuration.retentionCheckIntervalMs), logger: storageLogger)
+            broker: broker,
+            retentionInterval: .milliseconds(configuration.retentionCheckIntervalMs),
+            logger: storageLogger
+        )
         // Listeners join this list as their issues land; the ready line names what was bound.
         let listenerLine = configuration.enabledListeners.map { "\($0.name)=\($0.setting)" }.joined(separator: " ")
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: storage)], logger: logger))
+            configuration: .init(services: [.init(service: storage)], logger: logger)
+        )
         // Trap the signals before announcing readiness, so a signal sent right after the ready line
         // always means a graceful shutdown.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
@@ -41,7 +48,8 @@ public struct PlexusNode: Sendable {
             metadata: [
                 "dataDir": "\(configuration.dataDirectory)", "flush": "\(configuration.flushPolicy)",
                 "topics": "\(logs.topics().count)",
-            ])
+            ]
+        )
         enum Finished { case services, signal }
         try await withThrowingTaskGroup(of: Finished.self) { tasks in
             tasks.addTask {

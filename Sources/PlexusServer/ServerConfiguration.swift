@@ -1,7 +1,7 @@
+import Foundation
 public import PlexusModel
 public import PlexusStorage
 import Yams
-import Foundation
 
 /// Where a protocol listener binds, or that it is off.
 public enum ListenerSetting: Hashable, Sendable, CustomStringConvertible {
@@ -50,7 +50,9 @@ public struct ServerConfiguration: Hashable, Sendable {
         "data-dir", "kafka", "http", "mqtt", "amqp", "advertised-host", "default-partitions",
         "auto-create-topics", "flush", "log-level", "retention-check-interval-ms", "io-threads",
     ]
-    static let environmentKeys: Set<String> = ["data-dir", "config", "kafka", "http", "mqtt", "amqp", "advertised-host", "log-level"]
+    static let environmentKeys: Set<String> = [
+        "data-dir", "config", "kafka", "http", "mqtt", "amqp", "advertised-host", "log-level",
+    ]
 
     public var dataDirectory = "./plexus-data"
     /// Enabled listeners by name.
@@ -71,7 +73,8 @@ public struct ServerConfiguration: Hashable, Sendable {
     ///   - environment: the process environment (only `PLEXUS_*` keys are read).
     ///   - flags: values given on the command line, by key.
     /// - Throws: ``PlexusError/Code/configuration`` naming the bad key and where it came from.
-    public static func resolve(yaml: String?, environment: [String: String], flags: [String: String]) throws(PlexusError)
+    public static func resolve(yaml: String?, environment: [String: String], flags: [String: String])
+        throws(PlexusError)
         -> ServerConfiguration
     {
         var values: [String: (value: String, source: String)] = [:]
@@ -86,7 +89,10 @@ public struct ServerConfiguration: Hashable, Sendable {
                 }
                 for (key, value) in map {
                     guard keys.contains(key) else {
-                        throw PlexusError(.configuration, "unknown key '\(key)' in the config file; known keys: \(keys.joined(separator: ", "))")
+                        throw PlexusError(
+                            .configuration,
+                            "unknown key '\(key)' in the config file; known keys: \(keys.joined(separator: ", "))"
+                        )
                     }
                     values[key] = ("\(value)", "config file")
                 }
@@ -112,7 +118,8 @@ public struct ServerConfiguration: Hashable, Sendable {
                 if setting != .off && !implementedListeners.contains(name) {
                     throw PlexusError(
                         .notImplemented,
-                        "\(given.source): the \(name) listener is not available in this build yet; use --\(name) off")
+                        "\(given.source): the \(name) listener is not available in this build yet; use --\(name) off"
+                    )
                 }
                 config.listeners[name] = setting
             } else if implementedListeners.contains(name) {
@@ -134,7 +141,9 @@ public struct ServerConfiguration: Hashable, Sendable {
             }
         }
         if let value = values["flush"]?.value {
-            do { config.flushPolicy = try FlushPolicy(parsing: value) } catch { throw bad("flush", "is not always, interval:MS or none") }
+            do { config.flushPolicy = try FlushPolicy(parsing: value) } catch {
+                throw bad("flush", "is not always, interval:MS or none")
+            }
         }
         if let value = values["log-level"]?.value {
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PlexusModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Thin, throwing wrappers over the POSIX file calls storage needs. Every call here blocks: run them
 /// only on storage threads (``StorageExecutor``) or on a caller that may block, never on an event loop.
@@ -47,7 +48,12 @@ enum FileIO {
         while written < count {
             let maxIOV = 1024
             let n = iovecs.withUnsafeMutableBufferPointer { vecs -> Int in
-                pwritev(fd, vecs.baseAddress! + first, Int32(min(maxIOV, vecs.count - first)), off_t(offset) + off_t(written))
+                pwritev(
+                    fd,
+                    vecs.baseAddress! + first,
+                    Int32(min(maxIOV, vecs.count - first)),
+                    off_t(offset) + off_t(written)
+                )
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -88,9 +94,9 @@ enum FileIO {
 
     static func dataSync(_ fd: Int32, path: String) throws {
         #if os(Linux)
-        let rc = fdatasync(fd)
+            let rc = fdatasync(fd)
         #else
-        let rc = fsync(fd)
+            let rc = fsync(fd)
         #endif
         if rc != 0 { throw error("fdatasync", path) }
     }

@@ -19,7 +19,9 @@ public enum FlushPolicy: Hashable, Sendable, CustomStringConvertible {
                 self = .interval(milliseconds: ms)
             } else {
                 throw PlexusError(
-                    .configuration, "flush policy '\(text)' is not one of always, interval:MS (MS > 0), none")
+                    .configuration,
+                    "flush policy '\(text)' is not one of always, interval:MS (MS > 0), none"
+                )
             }
         }
     }
@@ -69,7 +71,8 @@ public struct LogConfig: Hashable, Sendable {
                 guard let number = Int64(value), range.contains(number) else {
                     throw PlexusError(
                         .invalidConfig,
-                        "\(key)=\(value) must be an integer in \(range.lowerBound)...\(range.upperBound)")
+                        "\(key)=\(value) must be an integer in \(range.lowerBound)...\(range.upperBound)"
+                    )
                 }
                 return number
             }
@@ -88,7 +91,10 @@ public struct LogConfig: Hashable, Sendable {
                 config.cleanupPolicy = parts.joined(separator: ",")
             case "message.timestamp.type":
                 guard value == "CreateTime" || value == "LogAppendTime" else {
-                    throw PlexusError(.invalidConfig, "message.timestamp.type=\(value) must be CreateTime or LogAppendTime")
+                    throw PlexusError(
+                        .invalidConfig,
+                        "message.timestamp.type=\(value) must be CreateTime or LogAppendTime"
+                    )
                 }
                 config.timestampType = value
             default:

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+public import Logging
 import NIOConcurrencyHelpers
 public import PlexusModel
-public import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A topic as persisted in the data directory.
 public struct TopicMetadata: Hashable, Sendable, Codable {
@@ -50,8 +51,12 @@ public final class LogManager: Sendable {
     /// when the policy asks for one. Blocks.
     /// - Throws: ``PlexusError/Code/storage`` when the directory is unusable or used by another process.
     public init(
-        dataDirectory: String, defaults: LogConfig = LogConfig(), flushPolicy: FlushPolicy = .always,
-        ioThreads: Int = 8, logger: Logger, clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
+        dataDirectory: String,
+        defaults: LogConfig = LogConfig(),
+        flushPolicy: FlushPolicy = .always,
+        ioThreads: Int = 8,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
     ) throws {
         self.dataDirectory = dataDirectory
         self.defaults = defaults
@@ -111,8 +116,13 @@ public final class LogManager: Sendable {
             let config = try defaults.applying(topic.configOverrides)
             logs[topic.name] = try (0..<topic.partitionCount).map { p in
                 try PartitionLog(
-                    directory: partitionDirectory(topic.name, p), config: config, flushPolicy: flushPolicy,
-                    executor: executor, logger: logger, clock: clock)
+                    directory: partitionDirectory(topic.name, p),
+                    config: config,
+                    flushPolicy: flushPolicy,
+                    executor: executor,
+                    logger: logger,
+                    clock: clock
+                )
             }
         }
         state.withLockedValue { state in
@@ -176,12 +186,21 @@ public final class LogManager: Sendable {
                 let directory = partitionDirectory(name, p)
                 try FileIO.removeTree(directory)
                 return try PartitionLog(
-                    directory: directory, config: config, flushPolicy: flushPolicy, executor: executor,
-                    logger: logger, clock: clock)
+                    directory: directory,
+                    config: config,
+                    flushPolicy: flushPolicy,
+                    executor: executor,
+                    logger: logger,
+                    clock: clock
+                )
             }
             try FileIO.syncDirectory(dataDirectory + "/logs")
             let metadata = TopicMetadata(
-                name: name, id: Self.randomTopicID(), partitionCount: partitions, configOverrides: overrides)
+                name: name,
+                id: Self.randomTopicID(),
+                partitionCount: partitions,
+                configOverrides: overrides
+            )
             var topics = state.withLockedValue { $0.topics }
             topics[name] = metadata
             try saveMetadata(topics)
@@ -227,15 +246,21 @@ public final class LogManager: Sendable {
             guard totalCount > metadata.partitionCount, totalCount <= 100_000 else {
                 throw PlexusError(
                     .invalidPartitions,
-                    "topic '\(name)' has \(metadata.partitionCount) partitions; the new count must be larger")
+                    "topic '\(name)' has \(metadata.partitionCount) partitions; the new count must be larger"
+                )
             }
             let config = try defaults.applying(metadata.configOverrides)
             let added = try (metadata.partitionCount..<totalCount).map { p in
                 let directory = partitionDirectory(name, p)
                 try FileIO.removeTree(directory)
                 return try PartitionLog(
-                    directory: directory, config: config, flushPolicy: flushPolicy, executor: executor,
-                    logger: logger, clock: clock)
+                    directory: directory,
+                    config: config,
+                    flushPolicy: flushPolicy,
+                    executor: executor,
+                    logger: logger,
+                    clock: clock
+                )
             }
             metadata.partitionCount = totalCount
             var topics = state.withLockedValue { $0.topics }

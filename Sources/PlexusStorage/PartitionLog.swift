@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-public import NIOCore
-import NIOConcurrencyHelpers
-public import PlexusModel
 public import Logging
+import NIOConcurrencyHelpers
+public import NIOCore
+public import PlexusModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The result of an acknowledged append.
 public struct AppendResult: Hashable, Sendable {
@@ -37,8 +38,11 @@ public struct LogSlice: Sendable {
         let got = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) {
             (raw) throws -> Int in
             try FileIO.preadFully(
-                file.descriptor, UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: position,
-                path: file.path)
+                file.descriptor,
+                UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]),
+                at: position,
+                path: file.path
+            )
         }
         guard got == length else {
             throw PlexusError(.storage, "short read of \(file.path): \(got) of \(length) bytes at \(position)")
@@ -115,8 +119,12 @@ public final class PartitionLog: Sendable {
     /// validates the tail of segments whose indexes do not cover them, cuts a torn or corrupt tail and
     /// rebuilds missing or stale indexes. Blocks.
     public init(
-        directory: String, config: LogConfig, flushPolicy: FlushPolicy, executor: StorageExecutor,
-        logger: Logger, clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
+        directory: String,
+        config: LogConfig,
+        flushPolicy: FlushPolicy,
+        executor: StorageExecutor,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
     ) throws {
         self.directory = directory
         self.flushPolicy = flushPolicy
@@ -174,7 +182,8 @@ public final class PartitionLog: Sendable {
             if let previous = segments.last, base <= previous.index.lastOffset {
                 logger.error(
                     "segment overlaps its predecessor; removing it",
-                    metadata: ["segment": "\(prefix).log", "previousLast": "\(previous.index.lastOffset)"])
+                    metadata: ["segment": "\(prefix).log", "previousLast": "\(previous.index.lastOffset)"]
+                )
                 try removeSegmentFiles(prefix)
                 continue
             }
@@ -191,7 +200,12 @@ public final class PartitionLog: Sendable {
             var rewriteIndex = false
             if index.coveredBytes < size {
                 let scan = try SegmentScanner.scan(
-                    file: file, fileSize: size, base: base, index: index, indexInterval: config.indexIntervalBytes)
+                    file: file,
+                    fileSize: size,
+                    base: base,
+                    index: index,
+                    indexInterval: config.indexIntervalBytes
+                )
                 index = scan.index
                 if let problem = scan.problem {
                     logger.warning(
@@ -199,7 +213,8 @@ public final class PartitionLog: Sendable {
                         metadata: [
                             "segment": "\(file.path)", "validBytes": "\(scan.validBytes)", "fileBytes": "\(size)",
                             "reason": "\(problem)",
-                        ])
+                        ]
+                    )
                     try FileIO.truncate(file.descriptor, to: scan.validBytes, path: file.path)
                     try FileIO.dataSync(file.descriptor, path: file.path)
                 }
@@ -241,7 +256,8 @@ public final class PartitionLog: Sendable {
     /// cover, so the bytes are otherwise stored as received. Under LogAppendTime the broker time is stamped
     /// into `maxTimestamp` and the CRC recomputed.
     public func append(
-        _ bytes: ByteBuffer, completion: @escaping @Sendable (Result<AppendResult, PlexusError>) -> Void
+        _ bytes: ByteBuffer,
+        completion: @escaping @Sendable (Result<AppendResult, PlexusError>) -> Void
     ) {
         let maxBytes = state.withLockedValue { $0.config.maxMessageBytes }
         var batch: RecordBatch
@@ -350,7 +366,10 @@ public final class PartitionLog: Sendable {
                             lastOffset: Offset(item.baseOffset + Int64(item.batch.header.lastOffsetDelta)),
                             logAppendTime: item.batch.header.isLogAppendTime
                                 ? Timestamp(milliseconds: item.batch.header.maxTimestamp) : .none,
-                            logStartOffset: Offset(start))))
+                            logStartOffset: Offset(start)
+                        )
+                    )
+                )
             }
         }
     }
@@ -387,7 +406,13 @@ public final class PartitionLog: Sendable {
                 var vecs: [iovec] = []
                 vecs.reserveCapacity(chunk.count * 2)
                 try Self.withBatchPointers(chunk, prefixes: prefixBytes, vecs: &vecs) { (vecs) throws in
-                    try FileIO.pwritevAll(segment.file.descriptor, &vecs, total: total, at: written, path: segment.file.path)
+                    try FileIO.pwritevAll(
+                        segment.file.descriptor,
+                        &vecs,
+                        total: total,
+                        at: written,
+                        path: segment.file.path
+                    )
                 }
             }
             position += Int64(total)
@@ -396,7 +421,9 @@ public final class PartitionLog: Sendable {
     }
 
     private static func withBatchPointers(
-        _ items: ArraySlice<Pending>, prefixes: UnsafeRawBufferPointer, vecs: inout [iovec],
+        _ items: ArraySlice<Pending>,
+        prefixes: UnsafeRawBufferPointer,
+        vecs: inout [iovec],
         _ body: (inout [iovec]) throws -> Void
     ) throws {
         guard let item = items.first else {
@@ -407,7 +434,8 @@ public final class PartitionLog: Sendable {
         try item.batch.bytes.withUnsafeReadableBytes { (raw) throws in
             vecs.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: prefixes.baseAddress! + n * 16), iov_len: 16))
             vecs.append(
-                iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + 16), iov_len: raw.count - 16))
+                iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + 16), iov_len: raw.count - 16)
+            )
             try withBatchPointers(items.dropFirst(), prefixes: prefixes, vecs: &vecs, body)
         }
     }
@@ -422,10 +450,14 @@ public final class PartitionLog: Sendable {
             for item in items {
                 let size = item.batch.bytes.readableBytes
                 state.segments[last].index.add(
-                    baseOffset: base, batchBase: item.baseOffset,
+                    baseOffset: base,
+                    batchBase: item.baseOffset,
                     lastOffset: item.baseOffset + Int64(item.batch.header.lastOffsetDelta),
-                    maxTimestamp: item.batch.header.maxTimestamp, position: position, size: size,
-                    interval: config.indexIntervalBytes)
+                    maxTimestamp: item.batch.header.maxTimestamp,
+                    position: position,
+                    size: size,
+                    interval: config.indexIntervalBytes
+                )
                 position += Int64(size)
             }
             state.highWatermark = state.segments[last].index.lastOffset + 1
@@ -450,7 +482,10 @@ public final class PartitionLog: Sendable {
     }
 
     private func fail(_ error: PlexusError, group: [Pending]) {
-        logger.error("partition log failed; it stays read-only until restart", metadata: ["log": "\(directory)", "error": "\(error)"])
+        logger.error(
+            "partition log failed; it stays read-only until restart",
+            metadata: ["log": "\(directory)", "error": "\(error)"]
+        )
         let rest = state.withLockedValue { state -> [Pending] in
             state.status = .failed(error)
             state.drainScheduled = false
@@ -508,7 +543,10 @@ public final class PartitionLog: Sendable {
                 guard target >= start, target <= hw else {
                     return .failure(
                         PlexusError(
-                            .offsetOutOfRange, "offset \(target) is outside the log's range \(start)...\(hw)"))
+                            .offsetOutOfRange,
+                            "offset \(target) is outside the log's range \(start)...\(hw)"
+                        )
+                    )
                 }
                 if target == hw { return .success(nil) }
                 // The last segment whose base is <= target.
@@ -520,7 +558,8 @@ public final class PartitionLog: Sendable {
                 }
                 let segment = state.segments[low]
                 return .success(
-                    (segment, segment.index.floorPosition(for: target, base: segment.base), segment.size, hw, start))
+                    (segment, segment.index.floorPosition(for: target, base: segment.base), segment.size, hw, start)
+                )
             }
             guard let (segment, floor, limit, hw, start) = try found.get() else {
                 let (start, hw) = offsets
@@ -549,8 +588,12 @@ public final class PartitionLog: Sendable {
             }
             if let first {
                 let slice = LogSlice(
-                    file: segment.file, position: first.position, length: length, firstOffset: Offset(first.base),
-                    lastOffset: Offset(last))
+                    file: segment.file,
+                    position: first.position,
+                    length: length,
+                    firstOffset: Offset(first.base),
+                    lastOffset: Offset(last)
+                )
                 return LogReadResult(slice: slice, highWatermark: Offset(hw), logStartOffset: Offset(start))
             }
             // Nothing at or after target in this segment (a gap): continue in the next one.
@@ -569,7 +612,12 @@ public final class PartitionLog: Sendable {
         while index < bytes.writerIndex {
             guard case .batch(let size) = RecordBatch.framing(of: bytes, at: index),
                 let header = RecordBatchHeader(from: bytes, at: index)
-            else { throw PlexusError(.corruptMessage, "segment \(slice.file.path) holds a bad batch at \(slice.position + Int64(index))") }
+            else {
+                throw PlexusError(
+                    .corruptMessage,
+                    "segment \(slice.file.path) holds a bad batch at \(slice.position + Int64(index))"
+                )
+            }
             batches.append(RecordBatch(unchecked: bytes.getSlice(at: index, length: size)!, header: header))
             index += size
         }
@@ -644,7 +692,9 @@ public final class PartitionLog: Sendable {
     public func enforceRetention() throws -> Int {
         try queue.sync { () throws -> Int in
             let now = self.clock()
-            let (config, active, open) = self.state.withLockedValue { ($0.config, $0.segments[$0.segments.count - 1], $0.status) }
+            let (config, active, open) = self.state.withLockedValue {
+                ($0.config, $0.segments[$0.segments.count - 1], $0.status)
+            }
             guard case .open = open else { return 0 }
             if config.retentionMs >= 0, active.size > 0, active.index.maxTimestamp >= 0,
                 now - active.index.maxTimestamp > config.retentionMs
@@ -668,7 +718,10 @@ public final class PartitionLog: Sendable {
             }
             for segment in doomed {
                 try Self.removeSegmentFiles(self.directory + "/" + Self.segmentName(segment.base))
-                self.logger.debug("deleted segment by retention", metadata: ["log": "\(self.directory)", "base": "\(segment.base)"])
+                self.logger.debug(
+                    "deleted segment by retention",
+                    metadata: ["log": "\(self.directory)", "base": "\(segment.base)"]
+                )
             }
             return doomed.count
         }
@@ -688,7 +741,10 @@ public final class PartitionLog: Sendable {
             guard wasOpen else { return }
             try FileIO.dataSync(active.file.descriptor, path: active.file.path)
             try Self.writeIndexFiles(
-                prefix: self.directory + "/" + Self.segmentName(active.base), index: active.index, base: active.base)
+                prefix: self.directory + "/" + Self.segmentName(active.base),
+                index: active.index,
+                base: active.base
+            )
         }
     }
 }

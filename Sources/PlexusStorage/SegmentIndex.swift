@@ -41,8 +41,13 @@ struct SegmentIndex: Hashable, Sendable {
 
     /// Records a batch of `size` bytes at `position`.
     mutating func add(
-        baseOffset segmentBase: Int64, batchBase: Int64, lastOffset: Int64, maxTimestamp: Int64, position: Int64,
-        size: Int, interval: Int
+        baseOffset segmentBase: Int64,
+        batchBase: Int64,
+        lastOffset: Int64,
+        maxTimestamp: Int64,
+        position: Int64,
+        size: Int,
+        interval: Int
     ) {
         if bytesSinceEntry >= interval {
             offsets.append(OffsetEntry(relativeOffset: UInt32(batchBase - segmentBase), position: UInt32(position)))
@@ -50,7 +55,10 @@ struct SegmentIndex: Hashable, Sendable {
             if self.maxTimestamp >= 0, times.last.map({ $0.timestamp < self.maxTimestamp }) ?? true {
                 times.append(
                     TimeEntry(
-                        timestamp: self.maxTimestamp, relativeOffset: UInt32(offsetOfMaxTimestamp - segmentBase)))
+                        timestamp: self.maxTimestamp,
+                        relativeOffset: UInt32(offsetOfMaxTimestamp - segmentBase)
+                    )
+                )
             }
         }
         bytesSinceEntry += size
@@ -146,7 +154,9 @@ struct SegmentIndex: Hashable, Sendable {
         var previous: OffsetEntry?
         for _ in 0..<offsetHeader.count {
             let entry = OffsetEntry(
-                relativeOffset: offsetFile.readBigEndian(at: at), position: offsetFile.readBigEndian(at: at + 4))
+                relativeOffset: offsetFile.readBigEndian(at: at),
+                position: offsetFile.readBigEndian(at: at + 4)
+            )
             at += 8
             if let previous, entry.relativeOffset <= previous.relativeOffset || entry.position <= previous.position {
                 return nil

@@ -18,7 +18,11 @@ struct SegmentScanner {
 
     /// Scans `file` (of `fileSize` bytes) from `index.coveredBytes` on.
     static func scan(
-        file: SegmentFile, fileSize: Int64, base: Int64, index start: SegmentIndex, indexInterval: Int,
+        file: SegmentFile,
+        fileSize: Int64,
+        base: Int64,
+        index start: SegmentIndex,
+        indexInterval: Int,
         maxBatchSize: Int = Int(Int32.max)
     ) throws -> Result {
         var index = start
@@ -32,8 +36,10 @@ struct SegmentScanner {
             case .incomplete(let needed):
                 if position + Int64(needed) > fileSize {
                     return Result(
-                        index: index, validBytes: position,
-                        problem: "torn batch at \(position): needs \(needed) bytes, file has \(fileSize - position)")
+                        index: index,
+                        validBytes: position,
+                        problem: "torn batch at \(position): needs \(needed) bytes, file has \(fileSize - position)"
+                    )
                 }
                 // Refill: drop consumed bytes, read enough for `needed` (at least a chunk).
                 buffer.moveReaderIndex(to: at)
@@ -45,8 +51,11 @@ struct SegmentScanner {
                 let got = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: toRead) {
                     (raw) throws -> Int in
                     try FileIO.preadFully(
-                        file.descriptor, UnsafeMutableRawBufferPointer(rebasing: raw[0..<toRead]), at: readFrom,
-                        path: file.path)
+                        file.descriptor,
+                        UnsafeMutableRawBufferPointer(rebasing: raw[0..<toRead]),
+                        at: readFrom,
+                        path: file.path
+                    )
                 }
                 if got == 0 {
                     return Result(index: index, validBytes: position, problem: "file ended early at \(readFrom)")
@@ -66,12 +75,20 @@ struct SegmentScanner {
                     header.lastOffset - base <= Int64(UInt32.max)
                 else {
                     return Result(
-                        index: index, validBytes: position,
-                        problem: "offset \(header.baseOffset) out of order at \(position) (last \(index.lastOffset))")
+                        index: index,
+                        validBytes: position,
+                        problem: "offset \(header.baseOffset) out of order at \(position) (last \(index.lastOffset))"
+                    )
                 }
                 index.add(
-                    baseOffset: base, batchBase: header.baseOffset, lastOffset: header.lastOffset,
-                    maxTimestamp: header.maxTimestamp, position: position, size: size, interval: indexInterval)
+                    baseOffset: base,
+                    batchBase: header.baseOffset,
+                    lastOffset: header.lastOffset,
+                    maxTimestamp: header.maxTimestamp,
+                    position: position,
+                    size: size,
+                    interval: indexInterval
+                )
                 position += Int64(size)
             }
         }

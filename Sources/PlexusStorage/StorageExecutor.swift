@@ -1,8 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import NIOConcurrencyHelpers
 import DequeModule
+import NIOConcurrencyHelpers
+import PlexusModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A fixed pool of threads that run storage's blocking work (writes, fsyncs, reads for recovery, deletes).
 ///
@@ -32,11 +34,16 @@ public final class StorageExecutor: Sendable {
     private func startThread() {
         let box = Unmanaged.passRetained(self)
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let executor = Unmanaged<StorageExecutor>.fromOpaque(raw!).takeRetainedValue()
-            executor.workLoop()
-            return nil
-        }, box.toOpaque())
+        let rc = pthread_create(
+            &thread,
+            nil,
+            { raw in
+                let executor = Unmanaged<StorageExecutor>.fromOpaque(raw!).takeRetainedValue()
+                executor.workLoop()
+                return nil
+            },
+            box.toOpaque()
+        )
         precondition(rc == 0, "pthread_create failed: \(rc)")
         threads.withLockedValue { $0.append(thread) }
     }
@@ -123,5 +130,3 @@ final class SerialQueue: Sendable {
         return try result.withLockedValue { $0! }.get()
     }
 }
-
-import PlexusModel

@@ -7,17 +7,23 @@ public enum TestBatches {
     /// A batch of `count` records whose values are `valueSize` bytes derived from `seed`, with a key and
     /// one header per record, timestamps `timestamp + i`.
     public static func make(
-        seed: UInt64, count: Int = 3, valueSize: Int = 32, timestamp: Int64 = 1_700_000_000_000
+        seed: UInt64,
+        count: Int = 3,
+        valueSize: Int = 32,
+        timestamp: Int64 = 1_700_000_000_000
     ) -> RecordBatch {
         var records: [Record] = []
         records.reserveCapacity(count)
         for i in 0..<count {
             records.append(
                 Record(
-                    offsetDelta: Int32(i), timestampDelta: Int64(i),
+                    offsetDelta: Int32(i),
+                    timestampDelta: Int64(i),
                     key: ByteBuffer(string: "k\(seed)-\(i)"),
                     value: ByteBuffer(bytes: payload(seed: seed &* 1_000_003 &+ UInt64(i), size: valueSize)),
-                    headers: [RecordHeader(key: "seed", value: ByteBuffer(string: String(seed)))]))
+                    headers: [RecordHeader(key: "seed", value: ByteBuffer(string: String(seed)))]
+                )
+            )
         }
         return RecordBatch.build(records: records, baseTimestamp: timestamp)
     }

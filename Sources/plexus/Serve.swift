@@ -11,7 +11,8 @@ struct Serve: AsyncParsableCommand {
             Settings come from defaults, then the YAML --config file, then PLEXUS_* environment variables, \
             then flags. Listeners not yet available in this build are off unless asked for; asking for one \
             is an error.
-            """)
+            """
+    )
 
     @Option(name: .customLong("data-dir"), help: "Where logs and metadata live (default ./plexus-data).")
     var dataDir: String?

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import Logging
@@ -8,12 +5,17 @@ import NIOCore
 import PlexusModel
 import PlexusStorage
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `plexus bench storage`: append, read and recovery throughput of the partition log, each printed with
 /// its ratio to the raw limit of the same disk measured in the same run.
 struct StorageBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storage",
-        abstract: "Benchmark the storage engine against raw fdatasync'd and plain writes on the same disk.")
+        abstract: "Benchmark the storage engine against raw fdatasync'd and plain writes on the same disk."
+    )
 
     @Option(help: "Scratch directory on the disk to measure (emptied first and removed after).")
     var dir = "./plexus-bench"
@@ -28,15 +30,28 @@ struct StorageBench: AsyncParsableCommand {
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        print("plexus bench storage — \(ProcessInfo.processInfo.activeProcessorCount) cores, dir \(dir), \(seconds) s per figure")
+        print(
+            "plexus bench storage — \(ProcessInfo.processInfo.activeProcessorCount) cores, dir \(dir), \(seconds) s per figure"
+        )
         print("records of 1 KiB; MB = 10^6 bytes\n")
 
         // CRC-32C
         let crcBuffer = [UInt8](repeating: 0xA5, count: 64 << 20)
-        let crcHW = measureBytesPerSecond(bytes: crcBuffer.count) { crcBuffer.withUnsafeBytes { _ = CRC32C.update(0, $0) } }
-        let crcSW = measureBytesPerSecond(bytes: crcBuffer.count) { crcBuffer.withUnsafeBytes { _ = CRC32C.portableChecksum($0) } }
-        print(String(format: "CRC-32C  %@: %.2f GB/s   portable slicing-by-8: %.2f GB/s   target ≥ 2 GB/s: %@",
-                     CRC32C.isHardwareAccelerated ? "hardware" : "portable", crcHW / 1e9, crcSW / 1e9, crcHW >= 2e9 ? "met" : "MISSED"))
+        let crcHW = measureBytesPerSecond(bytes: crcBuffer.count) {
+            crcBuffer.withUnsafeBytes { _ = CRC32C.update(0, $0) }
+        }
+        let crcSW = measureBytesPerSecond(bytes: crcBuffer.count) {
+            crcBuffer.withUnsafeBytes { _ = CRC32C.portableChecksum($0) }
+        }
+        print(
+            String(
+                format: "CRC-32C  %@: %.2f GB/s   portable slicing-by-8: %.2f GB/s   target ≥ 2 GB/s: %@",
+                CRC32C.isHardwareAccelerated ? "hardware" : "portable",
+                crcHW / 1e9,
+                crcSW / 1e9,
+                crcHW >= 2e9 ? "met" : "MISSED"
+            )
+        )
 
         var logger = Logger(label: "bench")
         logger.logLevel = .error
@@ -56,12 +71,29 @@ struct StorageBench: AsyncParsableCommand {
                     let rate = try await appendRate(batch: batch, appenders: count, policy: policy, logger: logger)
                     let ratio = rate / base
                     let records = rate / Double(size) * Double(batch.header.recordsCount)
-                    print(String(format: "| %d KiB | %@ | %d | %.1f | %.0f | %.1f | %.2f× |", kib, policy.description, count,
-                                 rate / 1e6, records, base / 1e6, ratio))
+                    print(
+                        String(
+                            format: "| %d KiB | %@ | %d | %.1f | %.0f | %.1f | %.2f× |",
+                            kib,
+                            policy.description,
+                            count,
+                            rate / 1e6,
+                            records,
+                            base / 1e6,
+                            ratio
+                        )
+                    )
                     if kib == 64 && count == 16 {
                         let target = 0.8
-                        summary.append(String(format: "%@ with 16 appenders at 64 KiB: %.2f× raw (target ≥ %.1f×): %@",
-                                              policy.description, ratio, target, ratio >= target ? "met" : "MISSED"))
+                        summary.append(
+                            String(
+                                format: "%@ with 16 appenders at 64 KiB: %.2f× raw (target ≥ %.1f×): %@",
+                                policy.description,
+                                ratio,
+                                target,
+                                ratio >= target ? "met" : "MISSED"
+                            )
+                        )
                     }
                 }
             }
@@ -76,7 +108,9 @@ struct StorageBench: AsyncParsableCommand {
     static func makeBatch(bytes: Int) -> RecordBatch {
         let count = max(1, bytes / 1024)
         let value = ByteBuffer(repeating: 0x61, count: 1024 - 16)
-        let records = (0..<count).map { Record(offsetDelta: Int32($0), timestampDelta: Int64($0), key: nil, value: value) }
+        let records = (0..<count).map {
+            Record(offsetDelta: Int32($0), timestampDelta: Int64($0), key: nil, value: value)
+        }
         return RecordBatch.build(records: records, baseTimestamp: PartitionLog.wallClockMilliseconds())
     }
 
@@ -121,7 +155,13 @@ struct StorageBench: AsyncParsableCommand {
         }
         var config = LogConfig()
         config.maxMessageBytes = 4 << 20
-        let log = try PartitionLog(directory: path, config: config, flushPolicy: policy, executor: executor, logger: logger)
+        let log = try PartitionLog(
+            directory: path,
+            config: config,
+            flushPolicy: policy,
+            executor: executor,
+            logger: logger
+        )
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
         let start = DispatchTime.now().uptimeNanoseconds
         let bytes = batch.bytes
@@ -150,7 +190,13 @@ struct StorageBench: AsyncParsableCommand {
             executor.shutdown()
             try? FileManager.default.removeItem(atPath: path)
         }
-        let log = try PartitionLog(directory: path, config: LogConfig(), flushPolicy: .none, executor: executor, logger: logger)
+        let log = try PartitionLog(
+            directory: path,
+            config: LogConfig(),
+            flushPolicy: .none,
+            executor: executor,
+            logger: logger
+        )
         let batch = Self.makeBatch(bytes: 64 * 1024)
         for _ in 0..<(512 << 20) / batch.bytes.readableBytes { _ = try await log.append(batch.bytes) }
         let end = log.offsets.highWatermark
@@ -177,7 +223,12 @@ struct StorageBench: AsyncParsableCommand {
         let target = Int(recoveryGiB * Double(1 << 30))
         let batch = Self.makeBatch(bytes: 64 * 1024)
         var log: PartitionLog? = try PartitionLog(
-            directory: path, config: LogConfig(), flushPolicy: .none, executor: executor, logger: logger)
+            directory: path,
+            config: LogConfig(),
+            flushPolicy: .none,
+            executor: executor,
+            logger: logger
+        )
         var written = 0
         while written + batch.bytes.readableBytes < target {  // leaves the active segment nearly full
             _ = try await log!.append(batch.bytes)
@@ -188,7 +239,13 @@ struct StorageBench: AsyncParsableCommand {
         log = nil
         func timedOpen() throws -> (PartitionLog, Double) {
             let start = DispatchTime.now().uptimeNanoseconds
-            let opened = try PartitionLog(directory: path, config: LogConfig(), flushPolicy: .none, executor: executor, logger: logger)
+            let opened = try PartitionLog(
+                directory: path,
+                config: LogConfig(),
+                flushPolicy: .none,
+                executor: executor,
+                logger: logger
+            )
             return (opened, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let (crashed, crashSeconds) = try timedOpen()
@@ -202,8 +259,17 @@ struct StorageBench: AsyncParsableCommand {
         try rebuilt.close()
         let (clean, cleanSeconds) = try timedOpen()
         try clean.close()
-        print(String(format: "recovery of a %.2f GiB log in %d segments (warm page cache): every index rebuilt %.2f s (%.0f MB/s); after a crash (active segment tail) %.3f s; after a clean shutdown %.3f s",
-                     Double(size) / Double(1 << 30), segments, rebuildSeconds, Double(size) / rebuildSeconds / 1e6,
-                     crashSeconds, cleanSeconds))
+        print(
+            String(
+                format:
+                    "recovery of a %.2f GiB log in %d segments (warm page cache): every index rebuilt %.2f s (%.0f MB/s); after a crash (active segment tail) %.3f s; after a clean shutdown %.3f s",
+                Double(size) / Double(1 << 30),
+                segments,
+                rebuildSeconds,
+                Double(size) / rebuildSeconds / 1e6,
+                crashSeconds,
+                cleanSeconds
+            )
+        )
     }
 }

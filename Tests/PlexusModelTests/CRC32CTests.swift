@@ -37,7 +37,10 @@ struct CRC32CTests {
         let bytes = Array("The quick brown fox jumps over the lazy dog".utf8)
         let whole = CRC32C.checksum(bytes)
         let split = bytes.withUnsafeBytes { raw in
-            CRC32C.update(CRC32C.update(0, UnsafeRawBufferPointer(rebasing: raw[0..<10])), UnsafeRawBufferPointer(rebasing: raw[10...]))
+            CRC32C.update(
+                CRC32C.update(0, UnsafeRawBufferPointer(rebasing: raw[0..<10])),
+                UnsafeRawBufferPointer(rebasing: raw[10...])
+            )
         }
         #expect(whole == split)
         #expect(whole == 0x2262_0404)

@@ -70,10 +70,15 @@ struct GoldenBatchTests {
             #expect(record.headers.map(\.value) == headers.map { Self.base64($0[1]) })
         }
         let rebuilt = RecordBatch.build(
-            records: records, baseOffset: batch.header.baseOffset, baseTimestamp: batch.header.baseTimestamp,
-            attributes: batch.header.attributes, partitionLeaderEpoch: batch.header.partitionLeaderEpoch,
-            producerId: batch.header.producerId, producerEpoch: batch.header.producerEpoch,
-            baseSequence: batch.header.baseSequence)
+            records: records,
+            baseOffset: batch.header.baseOffset,
+            baseTimestamp: batch.header.baseTimestamp,
+            attributes: batch.header.attributes,
+            partitionLeaderEpoch: batch.header.partitionLeaderEpoch,
+            producerId: batch.header.producerId,
+            producerEpoch: batch.header.producerEpoch,
+            baseSequence: batch.header.baseSequence
+        )
         #expect(Array(rebuilt.bytes.readableBytesView) == Array(bytes.readableBytesView))
     }
 

@@ -8,13 +8,22 @@ struct RecordBatchTests {
         RecordBatch.build(
             records: [
                 Record(
-                    offsetDelta: 0, timestampDelta: 0, key: ByteBuffer(string: "k1"), value: ByteBuffer(string: "v1"),
+                    offsetDelta: 0,
+                    timestampDelta: 0,
+                    key: ByteBuffer(string: "k1"),
+                    value: ByteBuffer(string: "v1"),
                     headers: [
                         RecordHeader(key: "h", value: ByteBuffer(string: "x")), RecordHeader(key: "h", value: nil),
-                    ]),
+                    ]
+                ),
                 Record(offsetDelta: 1, timestampDelta: 5, key: nil, value: ByteBuffer(string: "")),
                 Record(offsetDelta: 2, timestampDelta: 3, key: ByteBuffer(string: "k3"), value: nil),
-            ], baseTimestamp: 1_700_000_000_000, producerId: 7, producerEpoch: 1, baseSequence: 10)
+            ],
+            baseTimestamp: 1_700_000_000_000,
+            producerId: 7,
+            producerEpoch: 1,
+            baseSequence: 10
+        )
     }
 
     @Test func buildThenValidateRoundTrips() throws {
@@ -99,8 +108,13 @@ struct RecordBatchTests {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let header = RecordBatchHeader(
-                batchLength: 0, attributes: 0, lastOffsetDelta: 2, baseTimestamp: 0, maxTimestamp: 0,
-                recordsCount: Int32.random(in: -1...4, using: &generator))
+                batchLength: 0,
+                attributes: 0,
+                lastOffsetDelta: 2,
+                baseTimestamp: 0,
+                maxTimestamp: 0,
+                recordsCount: Int32.random(in: -1...4, using: &generator)
+            )
             let body = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
                 UInt8.random(in: 0...255, using: &generator)
             }
@@ -118,7 +132,11 @@ struct RecordBatchTests {
     }
 
     @Test func compressedBatchRecordsAreNotDecodedYet() throws {
-        let batch = RecordBatch.build(records: [Record(offsetDelta: 0, value: ByteBuffer(string: "x"))], baseTimestamp: 0, attributes: 1)
+        let batch = RecordBatch.build(
+            records: [Record(offsetDelta: 0, value: ByteBuffer(string: "x"))],
+            baseTimestamp: 0,
+            attributes: 1
+        )
         let error = #expect(throws: PlexusError.self) { try batch.records() }
         #expect(error?.code == .unsupportedCompression)
     }

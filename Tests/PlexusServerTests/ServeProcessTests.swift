@@ -13,7 +13,11 @@ import Testing
             dir = dir.deletingLastPathComponent()
         }
         candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/plexus")
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) && !$0.hasSuffix(".xctest") }) else {
+        guard
+            let found = candidates.first(where: {
+                FileManager.default.isExecutableFile(atPath: $0) && !$0.hasSuffix(".xctest")
+            })
+        else {
             throw CocoaError(.fileNoSuchFile)
         }
         return found
@@ -34,11 +38,16 @@ import Testing
         }
         try process.run()
         let deadline = Date().addingTimeInterval(30)
-        while !collected.withLockedValue({ $0.contains("\n") }) && process.isRunning && Date() < deadline { usleep(10_000) }
+        while !collected.withLockedValue({ $0.contains("\n") }) && process.isRunning && Date() < deadline {
+            usleep(10_000)
+        }
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
         out.fileHandleForReading.readabilityHandler = nil
-        return (collected.withLockedValue { $0 }.split(separator: "\n").first.map(String.init) ?? "", process.terminationStatus)
+        return (
+            collected.withLockedValue { $0 }.split(separator: "\n").first.map(String.init) ?? "",
+            process.terminationStatus
+        )
     }
 
     @Test(arguments: [SIGTERM, SIGINT])

@@ -29,19 +29,27 @@ struct ServerConfigurationTests {
         #expect(fileOnly.defaultPartitions == 3)
         #expect(!fileOnly.autoCreateTopics)
         let withEnv = try ServerConfiguration.resolve(
-            yaml: yaml, environment: ["PLEXUS_DATA_DIR": "/from/env", "PLEXUS_LOG_LEVEL": "error", "OTHER": "x"], flags: [:])
+            yaml: yaml,
+            environment: ["PLEXUS_DATA_DIR": "/from/env", "PLEXUS_LOG_LEVEL": "error", "OTHER": "x"],
+            flags: [:]
+        )
         #expect(withEnv.dataDirectory == "/from/env")
         #expect(withEnv.logLevel == "error")
         let withFlags = try ServerConfiguration.resolve(
-            yaml: yaml, environment: ["PLEXUS_DATA_DIR": "/from/env"],
-            flags: ["data-dir": "/from/flag", "flush": "interval:250"])
+            yaml: yaml,
+            environment: ["PLEXUS_DATA_DIR": "/from/env"],
+            flags: ["data-dir": "/from/flag", "flush": "interval:250"]
+        )
         #expect(withFlags.dataDirectory == "/from/flag")
         #expect(withFlags.flushPolicy == .interval(milliseconds: 250))
     }
 
     @Test func listenersCanBeTurnedOffButUnimplementedOnesCannotBeAskedFor() throws {
         let off = try ServerConfiguration.resolve(
-            yaml: nil, environment: ["PLEXUS_HTTP": "off"], flags: ["kafka": "off", "mqtt": "off", "amqp": "off"])
+            yaml: nil,
+            environment: ["PLEXUS_HTTP": "off"],
+            flags: ["kafka": "off", "mqtt": "off", "amqp": "off"]
+        )
         #expect(off.enabledListeners.isEmpty)
         let error = #expect(throws: PlexusError.self) {
             try ServerConfiguration.resolve(yaml: nil, environment: [:], flags: ["kafka": "127.0.0.1:0"])
@@ -63,9 +71,15 @@ struct ServerConfigurationTests {
     }
 
     @Test func unknownOrMalformedFileContentIsRejected() {
-        #expect(throws: PlexusError.self) { try ServerConfiguration.resolve(yaml: "datadir: x", environment: [:], flags: [:]) }
-        #expect(throws: PlexusError.self) { try ServerConfiguration.resolve(yaml: "- a\n- b", environment: [:], flags: [:]) }
-        #expect(throws: PlexusError.self) { try ServerConfiguration.resolve(yaml: "a: [", environment: [:], flags: [:]) }
+        #expect(throws: PlexusError.self) {
+            try ServerConfiguration.resolve(yaml: "datadir: x", environment: [:], flags: [:])
+        }
+        #expect(throws: PlexusError.self) {
+            try ServerConfiguration.resolve(yaml: "- a\n- b", environment: [:], flags: [:])
+        }
+        #expect(throws: PlexusError.self) {
+            try ServerConfiguration.resolve(yaml: "a: [", environment: [:], flags: [:])
+        }
     }
 
     @Test func listenerAddressesParse() throws {

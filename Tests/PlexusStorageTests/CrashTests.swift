@@ -23,7 +23,10 @@ extension Tag {
         }
         candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/PlexusCrashHelper")
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw PlexusError(.unknown, "PlexusCrashHelper not found; build it with `swift build` (looked in \(candidates))")
+            throw PlexusError(
+                .unknown,
+                "PlexusCrashHelper not found; build it with `swift build` (looked in \(candidates))"
+            )
         }
         return found
     }
@@ -50,7 +53,9 @@ extension Tag {
         try process.run()
         // Wait for "ready" (the log is open), then a random while, then SIGKILL.
         let deadline = Date().addingTimeInterval(30)
-        while !collected.withLockedValue({ $0.starts(with: Data("ready".utf8)) }) && Date() < deadline && process.isRunning {
+        while !collected.withLockedValue({ $0.starts(with: Data("ready".utf8)) }) && Date() < deadline
+            && process.isRunning
+        {
             usleep(1000)
         }
         usleep(killAfterMicroseconds)
@@ -59,7 +64,10 @@ extension Tag {
         out.fileHandleForReading.readabilityHandler = nil
         let rest = out.fileHandleForReading.readDataToEndOfFile()
         let text = String(decoding: collected.withLockedValue { $0 } + rest, as: UTF8.self)
-        #expect(process.terminationReason == .uncaughtSignal, "the helper exited by itself: \(process.terminationStatus)")
+        #expect(
+            process.terminationReason == .uncaughtSignal,
+            "the helper exited by itself: \(process.terminationStatus)"
+        )
         var acks: [Ack] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {  // last may be torn
             let parts = line.split(separator: " ")
@@ -81,7 +89,12 @@ extension Tag {
             let acks = try Self.runAndKill(helper: helper, dataDir: dir.path, run: run, killAfterMicroseconds: delay)
             allAcks += acks
             // Reopen and check.
-            let manager = try LogManager(dataDirectory: dir.path, flushPolicy: .always, ioThreads: 1, logger: testLogger)
+            let manager = try LogManager(
+                dataDirectory: dir.path,
+                flushPolicy: .always,
+                ioThreads: 1,
+                logger: testLogger
+            )
             defer { manager.close() }
             let log = try #require(manager.partition(try TopicName("crash"), PartitionID(0)))
             #expect(manager.topic(try TopicName("crash"))?.partitionCount == 1)

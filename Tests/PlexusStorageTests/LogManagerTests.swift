@@ -41,8 +41,14 @@ import Testing
             return nil
         }
         #expect(code { try manager.createTopic(try TopicName("zero"), partitions: 0) } == .invalidPartitions)
-        #expect(code { try manager.createTopic(try TopicName("bad"), partitions: 1, config: ["retention.ms": "soon"]) } == .invalidConfig)
-        #expect(code { try manager.createTopic(try TopicName("bad"), partitions: 1, config: ["no.such": "1"]) } == .invalidConfig)
+        #expect(
+            code { try manager.createTopic(try TopicName("bad"), partitions: 1, config: ["retention.ms": "soon"]) }
+                == .invalidConfig
+        )
+        #expect(
+            code { try manager.createTopic(try TopicName("bad"), partitions: 1, config: ["no.such": "1"]) }
+                == .invalidConfig
+        )
         #expect(code { try manager.deleteTopic(try TopicName("missing")) } == .unknownTopicOrPartition)
         #expect(code { try manager.addPartitions(topic, totalCount: 1) } == .invalidPartitions)
         #expect(code { try manager.alterConfig(topic, ["cleanup.policy": "shred"]) } == .invalidConfig)

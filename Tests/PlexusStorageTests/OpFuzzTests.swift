@@ -31,7 +31,13 @@ import Testing
                 var batches: [RecordBatch] = []
                 for _ in 0..<n {
                     counter += 1
-                    batches.append(TestBatches.make(seed: counter, count: Int(rng.next() % 5) + 1, valueSize: Int(rng.next() % 200)))
+                    batches.append(
+                        TestBatches.make(
+                            seed: counter,
+                            count: Int(rng.next() % 5) + 1,
+                            valueSize: Int(rng.next() % 200)
+                        )
+                    )
                 }
                 let current = log
                 let results = try await withThrowingTaskGroup(of: (Int, AppendResult).self) { group in
@@ -42,7 +48,12 @@ import Testing
                 }
                 for (i, result) in results.sorted(by: { $0.1.baseOffset < $1.1.baseOffset }) {
                     #expect(result.baseOffset.rawValue == model.next, "step \(step)")
-                    model.batches.append((result.baseOffset.rawValue, result.lastOffset.rawValue, Array(batches[i].bytes.readableBytesView)))
+                    model.batches.append(
+                        (
+                            result.baseOffset.rawValue, result.lastOffset.rawValue,
+                            Array(batches[i].bytes.readableBytesView)
+                        )
+                    )
                     model.next = result.lastOffset.rawValue + 1
                 }
             case 55..<75:  // read at a random offset
@@ -66,7 +77,10 @@ import Testing
                 try log.enforceRetention()
                 log.update(config: config)
                 let start = log.offsets.logStart.rawValue
-                #expect(model.batches.contains { $0.base == start } || start == model.next, "start \(start) is a batch boundary")
+                #expect(
+                    model.batches.contains { $0.base == start } || start == model.next,
+                    "start \(start) is a batch boundary"
+                )
                 model.batches.removeAll { $0.last < start }
             case 90..<95:  // clean reopen
                 try log.close()

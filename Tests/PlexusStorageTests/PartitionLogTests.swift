@@ -58,7 +58,9 @@ import Testing
                 group.addTask {
                     var mine: [AppendResult] = []
                     for i in 0..<25 {
-                        mine.append(try await log.append(TestBatches.make(seed: UInt64(appender * 1000 + i), count: 2).bytes))
+                        mine.append(
+                            try await log.append(TestBatches.make(seed: UInt64(appender * 1000 + i), count: 2).bytes)
+                        )
                     }
                     return mine
                 }
@@ -80,7 +82,11 @@ import Testing
         defer { dir.remove() }
         let executor = StorageExecutor(threadCount: 1)
         defer { executor.shutdown() }
-        let log = try openLog(dir.path, config: smallConfig(segmentBytes: 1 << 20, indexInterval: 300), executor: executor)
+        let log = try openLog(
+            dir.path,
+            config: smallConfig(segmentBytes: 1 << 20, indexInterval: 300),
+            executor: executor
+        )
         for seed in 10..<60 { _ = try await log.append(TestBatches.make(seed: UInt64(seed), count: 4).bytes) }
         let batchSize = TestBatches.make(seed: 10, count: 4).bytes.readableBytes
         for target in [0, 1, 3, 4, 77, 150, 199] {
@@ -108,7 +114,9 @@ import Testing
         defer { executor.shutdown() }
         let log = try openLog(dir.path, config: smallConfig(segmentBytes: 2048, indexInterval: 200), executor: executor)
         // Batch i holds records with timestamps 1000*i + 0...2, at offsets 3i...3i+2.
-        for i in 0..<60 { _ = try await log.append(TestBatches.make(seed: UInt64(i), count: 3, timestamp: Int64(1000 * i)).bytes) }
+        for i in 0..<60 {
+            _ = try await log.append(TestBatches.make(seed: UInt64(i), count: 3, timestamp: Int64(1000 * i)).bytes)
+        }
         #expect(log.segmentCount > 3)
         #expect(try log.offset(forTimestamp: 0) == Offset(0))
         #expect(try log.offset(forTimestamp: -5) == Offset(0))
@@ -119,7 +127,11 @@ import Testing
         #expect(try log.offset(forTimestamp: 59_003) == nil)
         try log.close()
         // The same answers after reopening from the persisted time indexes.
-        let reopened = try openLog(dir.path, config: smallConfig(segmentBytes: 2048, indexInterval: 200), executor: executor)
+        let reopened = try openLog(
+            dir.path,
+            config: smallConfig(segmentBytes: 2048, indexInterval: 200),
+            executor: executor
+        )
         #expect(try reopened.offset(forTimestamp: 25_001) == Offset(76))
         #expect(try reopened.offset(forTimestamp: 41_500) == Offset(126))
         try reopened.close()
@@ -185,7 +197,9 @@ import Testing
         config.retentionMs = 10_000
         let log = try openLog(dir.path, config: config, executor: executor, clock: clock)
         let now = clock.milliseconds
-        for seed in 0..<10 { _ = try await log.append(TestBatches.make(seed: UInt64(seed), timestamp: now - 20_000).bytes) }
+        for seed in 0..<10 {
+            _ = try await log.append(TestBatches.make(seed: UInt64(seed), timestamp: now - 20_000).bytes)
+        }
         for seed in 10..<12 { _ = try await log.append(TestBatches.make(seed: UInt64(seed), timestamp: now).bytes) }
         try log.enforceRetention()
         let kept = try readAll(log)
@@ -250,7 +264,8 @@ struct RealClientBatchStorageTests {
     @Test func batchesFromRealClientsAreStoredAndServedByteForByte() async throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/recordbatch")
-        let names = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).filter { $0.hasSuffix(".bin") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).filter { $0.hasSuffix(".bin") }
+            .sorted()
         #expect(names.count >= 7)
         let dir = TemporaryDirectory()
         defer { dir.remove() }

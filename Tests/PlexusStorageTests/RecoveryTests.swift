@@ -7,7 +7,9 @@ import Testing
 
 @Suite struct RecoveryTests {
     /// Writes `count` batches into a fresh log and returns the segment file's bytes and batch sizes.
-    static func makeLog(in path: String, count: Int, executor: StorageExecutor, close: Bool) async throws -> (bytes: Data, sizes: [Int]) {
+    static func makeLog(in path: String, count: Int, executor: StorageExecutor, close: Bool) async throws -> (
+        bytes: Data, sizes: [Int]
+    ) {
         let log = try openLog(path, config: smallConfig(segmentBytes: 1 << 20, indexInterval: 100), executor: executor)
         var sizes: [Int] = []
         for seed in 0..<count {
@@ -25,7 +27,12 @@ import Testing
         defer { executor.shutdown() }
         let source = TemporaryDirectory()
         defer { source.remove() }
-        let (bytes, sizes) = try await Self.makeLog(in: source.path, count: 6, executor: executor, close: withIndexFiles)
+        let (bytes, sizes) = try await Self.makeLog(
+            in: source.path,
+            count: 6,
+            executor: executor,
+            close: withIndexFiles
+        )
         let keep = bytes.count - sizes.last!
         for cut in keep..<bytes.count {
             let dir = TemporaryDirectory()
@@ -34,13 +41,16 @@ import Testing
             if withIndexFiles {  // indexes that cover more than the file now holds are stale
                 for ext in ["index", "timeindex"] {
                     try FileManager.default.copyItem(
-                        atPath: source.path + "/00000000000000000000.\(ext)", toPath: dir.path + "/00000000000000000000.\(ext)")
+                        atPath: source.path + "/00000000000000000000.\(ext)",
+                        toPath: dir.path + "/00000000000000000000.\(ext)"
+                    )
                 }
             }
             let log = try openLog(dir.path, executor: executor)
             #expect(log.offsets.highWatermark == Offset(15), "cut at \(cut)")
             #expect(log.sizeInBytes == Int64(keep))
-            let size = try FileManager.default.attributesOfItem(atPath: dir.path + "/00000000000000000000.log")[.size] as? Int
+            let size =
+                try FileManager.default.attributesOfItem(atPath: dir.path + "/00000000000000000000.log")[.size] as? Int
             #expect(size == keep, "the torn tail is removed from the file")
             #expect(try readAll(log).count == 5)
             // The log keeps working after recovery.
@@ -72,7 +82,9 @@ import Testing
                 let stored = try readAll(log)
                 #expect(stored.count == victim || stored.count == 10, "victim \(victim), byte \(at - start)")
                 for (i, batch) in stored.enumerated() where i < victim {
-                    #expect(normalized(batch) == Array(TestBatches.make(seed: UInt64(i), count: 3).bytes.readableBytesView))
+                    #expect(
+                        normalized(batch) == Array(TestBatches.make(seed: UInt64(i), count: 3).bytes.readableBytesView)
+                    )
                 }
                 try log.close()
             }
@@ -86,7 +98,9 @@ import Testing
         defer { dir.remove() }
         let config = smallConfig(segmentBytes: 1500, indexInterval: 100)
         let log = try openLog(dir.path, config: config, executor: executor)
-        for seed in 0..<40 { _ = try await log.append(TestBatches.make(seed: UInt64(seed), count: 2, timestamp: Int64(seed) * 10).bytes) }
+        for seed in 0..<40 {
+            _ = try await log.append(TestBatches.make(seed: UInt64(seed), count: 2, timestamp: Int64(seed) * 10).bytes)
+        }
         try log.close()
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         let indexes = files.filter { $0.hasSuffix(".index") }
@@ -103,7 +117,10 @@ import Testing
         #expect(reopened.offsets.highWatermark == Offset(80))
         #expect(try readAll(reopened).count == 40)
         for target in stride(from: 0, to: 80, by: 7) {
-            #expect(try reopened.read(from: Offset(Int64(target)), maxBytes: 1).slice?.firstOffset == Offset(Int64(target / 2 * 2)))
+            #expect(
+                try reopened.read(from: Offset(Int64(target)), maxBytes: 1).slice?.firstOffset
+                    == Offset(Int64(target / 2 * 2))
+            )
         }
         #expect(try reopened.offset(forTimestamp: 205) == Offset(42))
         let after = try FileManager.default.contentsOfDirectory(atPath: dir.path)

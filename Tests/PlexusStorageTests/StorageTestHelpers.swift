@@ -21,12 +21,20 @@ final class ManualClock: Sendable {
 
 /// Opens a partition log in `directory` with test-friendly defaults.
 func openLog(
-    _ directory: String, config: LogConfig = LogConfig(), flush: FlushPolicy = .always,
-    executor: StorageExecutor, clock: ManualClock? = nil
+    _ directory: String,
+    config: LogConfig = LogConfig(),
+    flush: FlushPolicy = .always,
+    executor: StorageExecutor,
+    clock: ManualClock? = nil
 ) throws -> PartitionLog {
     try PartitionLog(
-        directory: directory, config: config, flushPolicy: flush, executor: executor, logger: testLogger,
-        clock: clock?.function ?? PartitionLog.wallClockMilliseconds)
+        directory: directory,
+        config: config,
+        flushPolicy: flush,
+        executor: executor,
+        logger: testLogger,
+        clock: clock?.function ?? PartitionLog.wallClockMilliseconds
+    )
 }
 
 /// Reads every batch from `from` to the high watermark.
