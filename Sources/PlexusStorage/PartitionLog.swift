@@ -51,6 +51,14 @@ public struct LogSlice: Sendable {
     }
 }
 
+/// A decoded record with its absolute offset and timestamp.
+public struct StoredRecord: Hashable, Sendable {
+    public var offset: Offset
+    public var timestamp: Timestamp
+    /// The record; key, value and header values are slices of the batch read from disk.
+    public var record: Record
+}
+
 /// What a read found.
 public struct LogReadResult: Sendable {
     /// The bytes to send, or nil when the offset asked for is the end of the log.
@@ -622,6 +630,29 @@ public final class PartitionLog: Sendable {
             index += size
         }
         return batches
+    }
+
+    /// Reads decoded records from `offset` on (records before it in the first batch are skipped), up to
+    /// `maxBytes` of batches. Compressed batches throw `unsupportedCompression` until codecs land. Blocks.
+    public func readRecords(from offset: Offset, maxBytes: Int) throws -> [StoredRecord] {
+        var out: [StoredRecord] = []
+        for batch in try readBatches(from: offset, maxBytes: maxBytes) {
+            for record in try batch.records() {
+                let recordOffset = batch.header.baseOffset + Int64(record.offsetDelta)
+                guard recordOffset >= offset.rawValue else { continue }
+                let timestamp =
+                    batch.header.isLogAppendTime
+                    ? batch.header.maxTimestamp : batch.header.baseTimestamp + record.timestampDelta
+                out.append(
+                    StoredRecord(
+                        offset: Offset(recordOffset),
+                        timestamp: Timestamp(milliseconds: timestamp),
+                        record: record
+                    )
+                )
+            }
+        }
+        return out
     }
 
     /// The first offset whose record timestamp is at or above `timestamp`, or nil when no record is.

@@ -290,3 +290,21 @@ struct RealClientBatchStorageTests {
         try log.close()
     }
 }
+
+struct DecodedReadTests {
+    @Test func readRecordsReturnsAbsoluteOffsetsAndTimestampsFromTheOffsetAskedFor() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let executor = StorageExecutor(threadCount: 1)
+        defer { executor.shutdown() }
+        let log = try openLog(dir.path, executor: executor)
+        for seed in 0..<4 {
+            _ = try await log.append(TestBatches.make(seed: UInt64(seed), count: 3, timestamp: Int64(100 * seed)).bytes)
+        }
+        let records = try log.readRecords(from: Offset(4), maxBytes: 1 << 20)
+        #expect(records.map(\.offset.rawValue) == Array(4...11))
+        #expect(records.first?.timestamp.milliseconds == 101)
+        #expect(records.first.flatMap { $0.record.key.map { String(buffer: $0) } } == "k1-1")
+        try log.close()
+    }
+}
