@@ -42,6 +42,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "PlexusKafkaWire",
+            dependencies: [
+                "PlexusModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "PlexusStorage",
             dependencies: [
                 "PlexusModel",
@@ -123,6 +132,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PlexusKafkaWireTests",
+            dependencies: [
+                "PlexusKafkaWire", "PlexusModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
