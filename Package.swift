@@ -67,6 +67,8 @@ let package = Package(
             dependencies: [
                 "PlexusModel",
                 "PlexusStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"],
@@ -141,6 +143,16 @@ let package = Package(
                 "PlexusKafkaWire", "PlexusModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PlexusBrokerTests",
+            dependencies: [
+                "PlexusBroker", "PlexusStorage", "PlexusModel", "PlexusTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,16 +1,27 @@
+import Foundation
+import NIOConcurrencyHelpers
+public import NIOCore
 public import PlexusModel
 public import PlexusStorage
 
 /// The protocol-neutral core every front end talks to.
 ///
-/// For now it exposes the storage's topics and partition logs; consumer groups, queues, subscriptions,
-/// routing and request/reply arrive here in later issues. It knows no wire protocol.
+/// Produce validates a client's batch as Kafka does before it reaches storage, creates topics on first
+/// use when asked to, and returns once the batch is acknowledged under the flush policy. Fetch-side
+/// long polls wait on the partitions' high watermarks. Consumer groups, queues, subscriptions, routing
+/// and request/reply arrive here in later issues. It knows no wire protocol.
 public final class Broker: Sendable {
     /// The storage under this broker.
     public let logs: LogManager
+    /// Whether produce/fetch to an unknown topic creates it.
+    public let autoCreateTopics: Bool
+    /// Partition count of auto-created topics.
+    public let defaultPartitions: Int32
 
-    public init(logs: LogManager) {
+    public init(logs: LogManager, autoCreateTopics: Bool = true, defaultPartitions: Int32 = 1) {
         self.logs = logs
+        self.autoCreateTopics = autoCreateTopics
+        self.defaultPartitions = defaultPartitions
     }
 
     /// The log of a partition, or an `unknownTopicOrPartition` error.
@@ -19,5 +30,107 @@ public final class Broker: Sendable {
             throw PlexusError(.unknownTopicOrPartition, "\(topic)/\(partition) does not exist")
         }
         return log
+    }
+
+    /// The topic's metadata, creating the topic first when it does not exist and `create` allows it.
+    /// Creation does file IO on a separate thread, never on the caller's.
+    public func topic(_ name: TopicName, create: Bool) async throws(PlexusError) -> TopicMetadata? {
+        if let existing = logs.topic(name) { return existing }
+        guard create && autoCreateTopics else { return nil }
+        let logs = self.logs
+        let partitions = defaultPartitions
+        let result: Result<TopicMetadata, PlexusError> = await Self.offloaded {
+            do {
+                return .success(try logs.createTopic(name, partitions: partitions))
+            } catch let error as PlexusError where error.code == .topicAlreadyExists {
+                // Another request created it first.
+                return logs.topic(name).map { .success($0) } ?? .failure(error)
+            } catch {
+                return .failure(PlexusError.wrapping(error))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Validates a producer's batch as Kafka does for client appends (PROTOCOLS.md §2.3).
+    ///
+    /// - Throws: `corruptMessage` (framing, CRC), `messageTooLarge`, `invalidRecord` (not exactly one
+    ///   batch, baseOffset not 0, record count that disagrees with lastOffsetDelta, control batch,
+    ///   LogAppendTime set by the client).
+    public static func validateClientBatch(_ bytes: ByteBuffer, maxBatchSize: Int) throws(PlexusError) -> RecordBatch {
+        let batch = try RecordBatch(validating: bytes, maxBatchSize: maxBatchSize)
+        let header = batch.header
+        guard header.baseOffset == 0 else {
+            throw PlexusError(.invalidRecord, "a produced batch must have baseOffset 0, not \(header.baseOffset)")
+        }
+        guard header.recordsCount > 0, Int64(header.lastOffsetDelta) + 1 == Int64(header.recordsCount) else {
+            throw PlexusError(
+                .invalidRecord,
+                "recordsCount \(header.recordsCount) does not match lastOffsetDelta \(header.lastOffsetDelta) + 1"
+            )
+        }
+        guard !header.isControl else {
+            throw PlexusError(.invalidRecord, "clients may not produce control batches")
+        }
+        guard !header.isLogAppendTime else {
+            throw PlexusError(.invalidRecord, "clients may not set the LogAppendTime timestamp type")
+        }
+        return batch
+    }
+
+    /// Appends a producer's batch to a partition and returns once it is acknowledged (under
+    /// `flush=always`: fsynced).
+    public func produce(
+        topic: TopicName,
+        partition: PartitionID,
+        batch bytes: ByteBuffer
+    ) async throws(PlexusError) -> AppendResult {
+        guard try await self.topic(topic, create: true) != nil else {
+            throw PlexusError(.unknownTopicOrPartition, "topic '\(topic)' does not exist")
+        }
+        let log = try self.partition(topic, partition)
+        _ = try Self.validateClientBatch(bytes, maxBatchSize: max(log.config.maxMessageBytes, RecordBatchHeader.size))
+        return try await log.append(bytes)
+    }
+
+    /// Waits until any of `targets` has data at or after its offset, or `timeout` passes — the long poll
+    /// of a fetch. Returns true when data arrived (or a log closed), false on timeout.
+    public func waitForData(_ targets: [(log: PartitionLog, offset: Offset)], timeout: Duration) async -> Bool {
+        let done = NIOLockedValueBox<CheckedContinuation<Bool, Never>?>(nil)
+        let ids = NIOLockedValueBox<[(PartitionLog, UInt64)]>([])
+        let resume: @Sendable (Bool) -> Void = { value in
+            done.withLockedValue { continuation in
+                continuation?.resume(returning: value)
+                continuation = nil
+            }
+        }
+        return await withTaskGroup(of: Void.self) { group in
+            let woke = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                done.withLockedValue { $0 = continuation }
+                for (log, offset) in targets {
+                    do {
+                        if let id = try log.whenData(beyond: offset, { resume(true) }) {
+                            ids.withLockedValue { $0.append((log, id)) }
+                        }
+                    } catch {
+                        resume(false)  // too many waiters: answer now with what there is
+                    }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: timeout)
+                    resume(false)
+                }
+            }
+            group.cancelAll()
+            for (log, id) in ids.withLockedValue({ $0 }) { log.cancelWaiter(id) }
+            return woke
+        }
+    }
+
+    /// Runs blocking admin work on its own thread.
+    static func offloaded<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: body()) }
+        }
     }
 }

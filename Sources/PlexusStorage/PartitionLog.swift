@@ -99,6 +99,15 @@ public final class PartitionLog: Sendable {
         var completion: @Sendable (Result<AppendResult, PlexusError>) -> Void
     }
 
+    struct DataWaiter: Sendable {
+        var offset: Int64
+        var callback: @Sendable () -> Void
+    }
+
+    /// The most long-poll waiters one partition keeps; more is an error the caller can turn into a
+    /// short (empty) response.
+    public static let maxWaiters = 10_000
+
     enum Status: Sendable {
         case open
         case closed
@@ -118,6 +127,9 @@ public final class PartitionLog: Sendable {
         var status: Status = .open
         /// Written bytes not yet fsynced (for interval/none policies).
         var dirty = false
+        /// Long-poll readers waiting for the high watermark to pass an offset.
+        var waiters: [UInt64: DataWaiter] = [:]
+        var nextWaiterID: UInt64 = 0
         var logStartOffset: Int64 { segments.first?.base ?? highWatermark }
     }
 
@@ -451,7 +463,7 @@ public final class PartitionLog: Sendable {
     /// Makes written batches visible: index entries, segment size, high watermark.
     private func publish(_ items: ArraySlice<Pending>, synced: Bool, config: LogConfig) {
         guard !items.isEmpty else { return }
-        state.withLockedValue { state in
+        let ready = state.withLockedValue { state -> [DataWaiter] in
             let last = state.segments.count - 1
             let base = state.segments[last].base
             var position = state.segments[last].size
@@ -470,7 +482,57 @@ public final class PartitionLog: Sendable {
             }
             state.highWatermark = state.segments[last].index.lastOffset + 1
             if !synced { state.dirty = true }
+            let highWatermark = state.highWatermark
+            return Self.takeWaiters(&state) { $0.offset < highWatermark }
         }
+        for waiter in ready { waiter.callback() }
+    }
+
+    private static func takeWaiters(_ state: inout State, where ready: (DataWaiter) -> Bool) -> [DataWaiter] {
+        guard !state.waiters.isEmpty else { return [] }
+        var fired: [DataWaiter] = []
+        for (id, waiter) in state.waiters where ready(waiter) {
+            fired.append(waiter)
+            state.waiters[id] = nil
+        }
+        return fired
+    }
+
+    // MARK: Long-poll waiters
+
+    /// Calls `callback` once when the high watermark passes `offset` (data at or after `offset` became
+    /// readable), or when the log closes or fails. Returns nil — and has already called `callback` — when
+    /// that is true now. The callback runs on a storage thread or the caller's: keep it short (hop to your
+    /// own executor). Cancel with ``cancelWaiter(_:)``.
+    /// - Throws: ``PlexusError/Code/storage`` when ``maxWaiters`` are already waiting.
+    public func whenData(beyond offset: Offset, _ callback: @escaping @Sendable () -> Void) throws -> UInt64? {
+        let registered = state.withLockedValue { state -> UInt64?? in
+            guard case .open = state.status, state.highWatermark <= offset.rawValue else { return .some(nil) }
+            guard state.waiters.count < Self.maxWaiters else { return .none }
+            let id = state.nextWaiterID
+            state.nextWaiterID += 1
+            state.waiters[id] = DataWaiter(offset: offset.rawValue, callback: callback)
+            return .some(id)
+        }
+        switch registered {
+        case .none: throw PlexusError(.storage, "too many readers waiting on \(directory)")
+        case .some(nil):
+            callback()
+            return nil
+        case .some(.some(let id)): return id
+        }
+    }
+
+    /// Removes a waiter; returns true when it was still waiting (its callback will not be called).
+    @discardableResult
+    public func cancelWaiter(_ id: UInt64) -> Bool {
+        state.withLockedValue { $0.waiters.removeValue(forKey: id) != nil }
+    }
+
+    /// Wakes every waiter (close and failure end long polls).
+    private func wakeAllWaiters() {
+        let all = state.withLockedValue { state in Self.takeWaiters(&state) { _ in true } }
+        for waiter in all { waiter.callback() }
     }
 
     /// Closes the active segment (already synced by the caller) and starts a new one at `nextBase`.
@@ -501,6 +563,7 @@ public final class PartitionLog: Sendable {
             return state.pending
         }
         for item in group + rest { item.completion(.failure(error)) }
+        wakeAllWaiters()
     }
 
     private func failPendingIfNotOpen() {
@@ -770,6 +833,7 @@ public final class PartitionLog: Sendable {
                 return (state.segments[state.segments.count - 1], false)
             }
             guard wasOpen else { return }
+            self.wakeAllWaiters()
             try FileIO.dataSync(active.file.descriptor, path: active.file.path)
             try Self.writeIndexFiles(
                 prefix: self.directory + "/" + Self.segmentName(active.base),
