@@ -105,6 +105,8 @@ extension PlexusError.Code {
         httpStatus: 503,
         isRetriable: true
     )
+    /// Too much work is queued (e.g. bytes waiting for the disk); retry after a pause.
+    public static let busy = Self(name: "busy", kafkaErrorCode: 7, httpStatus: 503, isRetriable: true)
     /// A configuration file or flag is wrong.
     public static let configuration = Self(name: "configuration", kafkaErrorCode: 40, httpStatus: 400)
     /// A feature asked for is not available in this build yet.

@@ -77,7 +77,7 @@ public struct RecordBatchHeader: Hashable, Sendable {
     /// Total bytes of the batch, header included.
     public var totalSize: Int { Int(batchLength) + Self.logOverhead }
     /// The offset of the last record (baseOffset + lastOffsetDelta).
-    public var lastOffset: Int64 { baseOffset + Int64(lastOffsetDelta) }
+    public var lastOffset: Int64 { baseOffset &+ Int64(lastOffsetDelta) }
     /// The compression codec, or nil for an unknown id.
     public var compression: CompressionCodec? { CompressionCodec(rawValue: attributes & 0x07) }
     /// Whether timestamps are LogAppendTime (true) or CreateTime.

@@ -207,6 +207,16 @@ enum FileIO {
         return Array(bytes[0..<n])
     }
 
+    /// Reads an index file; nil when it is missing, unreadable or larger than any index can be (64 MiB).
+    static func readIndexFile(_ path: String) -> [UInt8]? {
+        guard let fd = try? open(path, flags: O_RDONLY) else { return nil }
+        defer { close(fd) }
+        guard let size = try? size(fd, path: path), size <= 64 << 20 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        let n = try? bytes.withUnsafeMutableBytes { raw in try preadFully(fd, raw, at: 0, path: path) }
+        return n == Int(size) ? bytes : nil
+    }
+
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

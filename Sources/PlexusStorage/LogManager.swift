@@ -262,6 +262,7 @@ public final class LogManager: Sendable {
                     clock: clock
                 )
             }
+            try FileIO.syncDirectory(dataDirectory + "/logs")
             metadata.partitionCount = totalCount
             var topics = state.withLockedValue { $0.topics }
             topics[name] = metadata

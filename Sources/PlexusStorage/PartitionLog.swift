@@ -108,6 +108,10 @@ public final class PartitionLog: Sendable {
     /// short (empty) response.
     public static let maxWaiters = 10_000
 
+    /// The most bytes of accepted-but-unwritten batches one partition holds; beyond it appends fail with
+    /// the retriable ``PlexusError/Code/busy`` (back-pressure when the disk cannot keep up).
+    public static let maxPendingBytes = 256 << 20
+
     enum Status: Sendable {
         case open
         case closed
@@ -121,6 +125,7 @@ public final class PartitionLog: Sendable {
         var nextOffset: Int64
         /// Assigned, not yet written.
         var pending: [Pending] = []
+        var pendingBytes = 0
         var drainScheduled = false
         /// Offsets below this are written (and synced under `always`) and visible to readers.
         var highWatermark: Int64
@@ -198,22 +203,20 @@ public final class PartitionLog: Sendable {
         let ordered = logs.sorted()
         for (position, base) in ordered.enumerated() {
             let isLast = position == ordered.count - 1
+            // Offsets of a segment must stay below the next segment's base; a batch reaching it is damage.
+            let offsetLimit = isLast ? Int64.max : ordered[position + 1]
             let prefix = directory + "/" + segmentName(base)
             if let previous = segments.last, base <= previous.index.lastOffset {
-                logger.error(
-                    "segment overlaps its predecessor; removing it",
-                    metadata: ["segment": "\(prefix).log", "previousLast": "\(previous.index.lastOffset)"]
-                )
-                try removeSegmentFiles(prefix)
-                continue
+                // Unreachable: the predecessor was cut at this base. Kept as a guard against data loss.
+                throw PlexusError(.storage, "segment \(prefix).log overlaps its predecessor")
             }
             let file = try SegmentFile(path: prefix + ".log", create: false)
             let size = try FileIO.size(file.descriptor, path: file.path)
             var index = SegmentIndex(baseOffset: base)
-            if let offsetBytes = try? FileIO.readWhole(prefix + ".index"),
-                let timeBytes = try? FileIO.readWhole(prefix + ".timeindex"),
+            if let offsetBytes = FileIO.readIndexFile(prefix + ".index"),
+                let timeBytes = FileIO.readIndexFile(prefix + ".timeindex"),
                 let loaded = SegmentIndex.load(offsetFile: offsetBytes, timeFile: timeBytes, base: base),
-                loaded.coveredBytes <= size
+                loaded.coveredBytes <= size, loaded.lastOffset < offsetLimit
             {
                 index = loaded
             }
@@ -224,7 +227,8 @@ public final class PartitionLog: Sendable {
                     fileSize: size,
                     base: base,
                     index: index,
-                    indexInterval: config.indexIntervalBytes
+                    indexInterval: config.indexIntervalBytes,
+                    offsetLimit: offsetLimit
                 )
                 index = scan.index
                 if let problem = scan.problem {
@@ -295,6 +299,15 @@ public final class PartitionLog: Sendable {
             case .failed(let error): return .failure(error)
             case .open: break
             }
+            guard state.pendingBytes + batch.bytes.readableBytes <= Self.maxPendingBytes || state.pending.isEmpty else {
+                return .failure(
+                    PlexusError(
+                        .busy,
+                        "more than \(Self.maxPendingBytes) bytes are waiting to be written to \(directory)"
+                    )
+                )
+            }
+            state.pendingBytes += batch.bytes.readableBytes
             let base = state.nextOffset
             state.nextOffset += Int64(batch.header.lastOffsetDelta) + 1
             state.pending.append(Pending(batch: batch, baseOffset: base, completion: completion))
@@ -338,7 +351,10 @@ public final class PartitionLog: Sendable {
                     state.drainScheduled = false
                     return nil
                 }
-                defer { state.pending.removeAll(keepingCapacity: true) }
+                defer {
+                    state.pending.removeAll(keepingCapacity: true)
+                    state.pendingBytes = 0
+                }
                 return (state.pending, state.config, state.segments[state.segments.count - 1])
             }
             guard let (group, config, first) = taken else {
@@ -346,6 +362,7 @@ public final class PartitionLog: Sendable {
                 return
             }
             var active = first
+            var published = 0
             var results: [Result<AppendResult, PlexusError>] = []
             results.reserveCapacity(group.count)
             do {
@@ -361,6 +378,7 @@ public final class PartitionLog: Sendable {
                         try write(group[runStart..<i], to: active, at: active.size)
                         try FileIO.dataSync(active.file.descriptor, path: active.file.path)
                         publish(group[runStart..<i], synced: true, config: config)
+                        published = i
                         active = try roll(nextBase: item.baseOffset)
                         runStart = i
                         position = 0
@@ -374,23 +392,30 @@ public final class PartitionLog: Sendable {
                 }
                 publish(group[runStart...], synced: flushPolicy == .always, config: config)
             } catch {
-                fail(PlexusError.wrapping(error), group: group)
+                // Batches published before a failed roll are durable and visible: they succeeded.
+                succeed(group[..<published])
+                fail(PlexusError.wrapping(error), group: Array(group[published...]))
                 return
             }
-            let start = state.withLockedValue { $0.logStartOffset }
-            for item in group {
-                item.completion(
-                    .success(
-                        AppendResult(
-                            baseOffset: Offset(item.baseOffset),
-                            lastOffset: Offset(item.baseOffset + Int64(item.batch.header.lastOffsetDelta)),
-                            logAppendTime: item.batch.header.isLogAppendTime
-                                ? Timestamp(milliseconds: item.batch.header.maxTimestamp) : .none,
-                            logStartOffset: Offset(start)
-                        )
+            succeed(group[...])
+        }
+    }
+
+    private func succeed(_ items: ArraySlice<Pending>) {
+        guard !items.isEmpty else { return }
+        let start = state.withLockedValue { $0.logStartOffset }
+        for item in items {
+            item.completion(
+                .success(
+                    AppendResult(
+                        baseOffset: Offset(item.baseOffset),
+                        lastOffset: Offset(item.baseOffset + Int64(item.batch.header.lastOffsetDelta)),
+                        logAppendTime: item.batch.header.isLogAppendTime
+                            ? Timestamp(milliseconds: item.batch.header.maxTimestamp) : .none,
+                        logStartOffset: Offset(start)
                     )
                 )
-            }
+            )
         }
     }
 
@@ -529,6 +554,12 @@ public final class PartitionLog: Sendable {
         state.withLockedValue { $0.waiters.removeValue(forKey: id) != nil }
     }
 
+    /// A record's timestamp; an overflowing delta (only a hostile producer sends one) gives -1.
+    static func recordTimestamp(_ base: Int64, _ delta: Int64) -> Int64 {
+        let (sum, overflow) = base.addingReportingOverflow(delta)
+        return overflow ? -1 : sum
+    }
+
     /// Wakes every waiter (close and failure end long polls).
     private func wakeAllWaiters() {
         let all = state.withLockedValue { state in Self.takeWaiters(&state) { _ in true } }
@@ -559,7 +590,10 @@ public final class PartitionLog: Sendable {
         let rest = state.withLockedValue { state -> [Pending] in
             state.status = .failed(error)
             state.drainScheduled = false
-            defer { state.pending = [] }
+            defer {
+                state.pending = []
+                state.pendingBytes = 0
+            }
             return state.pending
         }
         for item in group + rest { item.completion(.failure(error)) }
@@ -571,10 +605,16 @@ public final class PartitionLog: Sendable {
             switch state.status {
             case .open: return ([], nil)
             case .closed:
-                defer { state.pending = [] }
+                defer {
+                    state.pending = []
+                    state.pendingBytes = 0
+                }
                 return (state.pending, PlexusError(.shuttingDown, "partition log \(directory) is closed"))
             case .failed(let error):
-                defer { state.pending = [] }
+                defer {
+                    state.pending = []
+                    state.pendingBytes = 0
+                }
                 return (state.pending, error)
             }
         }
@@ -645,7 +685,10 @@ public final class PartitionLog: Sendable {
                 guard head.count == 27 else { break }
                 let base: Int64 = head.readBigEndian(at: 0)
                 let size = Int(head.readBigEndian(at: 8) as UInt32) + RecordBatchHeader.logOverhead
-                let lastOffset = base + Int64(head.readBigEndian(at: 23) as UInt32)
+                let lastOffset = base &+ Int64(head.readBigEndian(at: 23) as UInt32)
+                guard size >= RecordBatchHeader.size, Int64(size) <= limit - position else {
+                    throw PlexusError(.corruptMessage, "segment \(segment.file.path) holds a bad batch at \(position)")
+                }
                 if first == nil {
                     if lastOffset >= target { first = (position, base) }
                 } else if length + size > maxBytes {
@@ -705,7 +748,8 @@ public final class PartitionLog: Sendable {
                 guard recordOffset >= offset.rawValue else { continue }
                 let timestamp =
                     batch.header.isLogAppendTime
-                    ? batch.header.maxTimestamp : batch.header.baseTimestamp + record.timestampDelta
+                    ? batch.header.maxTimestamp
+                    : Self.recordTimestamp(batch.header.baseTimestamp, record.timestampDelta)
                 out.append(
                     StoredRecord(
                         offset: Offset(recordOffset),
@@ -736,7 +780,8 @@ public final class PartitionLog: Sendable {
                     return Offset(batch.header.baseOffset)
                 }
                 let records = try batch.records()
-                for record in records where batch.header.baseTimestamp + record.timestampDelta >= timestamp {
+                for record in records
+                where Self.recordTimestamp(batch.header.baseTimestamp, record.timestampDelta) >= timestamp {
                     return Offset(batch.header.baseOffset + Int64(record.offsetDelta))
                 }
                 return Offset(batch.header.baseOffset)
@@ -770,13 +815,21 @@ public final class PartitionLog: Sendable {
         }
     }
 
+    /// Runs on the serial queue, so no publish (which sets `dirty`) runs concurrently. A failed fsync fails
+    /// the log: after one the page cache can no longer be trusted to reach the disk.
     private func syncIfDirty() throws {
         let active = state.withLockedValue { state -> Segment? in
-            guard state.dirty else { return nil }
-            state.dirty = false
+            guard state.dirty, case .open = state.status else { return nil }
             return state.segments[state.segments.count - 1]
         }
-        if let active { try FileIO.dataSync(active.file.descriptor, path: active.file.path) }
+        guard let active else { return }
+        do {
+            try FileIO.dataSync(active.file.descriptor, path: active.file.path)
+        } catch {
+            fail(PlexusError.wrapping(error), group: [])
+            throw error
+        }
+        state.withLockedValue { $0.dirty = false }
     }
 
     /// Deletes whole segments past `retention.ms` (by their newest timestamp) or beyond `retention.bytes`,

@@ -97,7 +97,7 @@ struct SegmentIndex: Hashable, Sendable {
     // MARK: Files
 
     static let magic: [UInt8] = Array("PXIX".utf8)
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
     static let headerSize = 44
 
     private func header(kind: UInt8, count: Int, entries: [UInt8]) -> [UInt8] {
@@ -110,7 +110,7 @@ struct SegmentIndex: Hashable, Sendable {
         bytes.appendBigEndian(UInt64(bitPattern: maxTimestamp))
         bytes.appendBigEndian(UInt32(count))
         bytes.appendBigEndian(UInt32(0))  // reserved
-        bytes.appendBigEndian(CRC32C.checksum(entries))
+        bytes.appendBigEndian(CRC32C.checksum(bytes + entries))  // covers the header's first 40 bytes too
         return bytes
     }
 
@@ -144,7 +144,8 @@ struct SegmentIndex: Hashable, Sendable {
     static func load(offsetFile: [UInt8], timeFile: [UInt8], base: Int64) -> SegmentIndex? {
         guard let offsetHeader = parseHeader(offsetFile, kind: 1, entrySize: 8),
             let timeHeader = parseHeader(timeFile, kind: 2, entrySize: 12),
-            offsetHeader.covered == timeHeader.covered, offsetHeader.lastOffset == timeHeader.lastOffset
+            offsetHeader.covered == timeHeader.covered, offsetHeader.lastOffset == timeHeader.lastOffset,
+            offsetHeader.maxTimestamp == timeHeader.maxTimestamp, offsetHeader.lastOffset >= base - 1
         else { return nil }
         var index = SegmentIndex(baseOffset: base)
         index.coveredBytes = offsetHeader.covered
@@ -191,7 +192,7 @@ struct SegmentIndex: Hashable, Sendable {
         let count = Int(bytes.readBigEndian(at: 32) as UInt32)
         let crc: UInt32 = bytes.readBigEndian(at: 40)
         guard bytes.count == headerSize + count * entrySize,
-            CRC32C.checksum(bytes[headerSize...]) == crc
+            CRC32C.checksum(Array(bytes[0..<40]) + bytes[headerSize...]) == crc
         else { return nil }
         return (covered, lastOffset, maxTimestamp, count)
     }

@@ -16,13 +16,15 @@ struct SegmentScanner {
 
     static let chunkSize = 1 << 20
 
-    /// Scans `file` (of `fileSize` bytes) from `index.coveredBytes` on.
+    /// Scans `file` (of `fileSize` bytes) from `index.coveredBytes` on. A batch whose offsets reach
+    /// `offsetLimit` (the next segment's base) counts as invalid, as does one past 4 GiB.
     static func scan(
         file: SegmentFile,
         fileSize: Int64,
         base: Int64,
         index start: SegmentIndex,
         indexInterval: Int,
+        offsetLimit: Int64 = Int64.max,
         maxBatchSize: Int = Int(Int32.max)
     ) throws -> Result {
         var index = start
@@ -72,7 +74,9 @@ struct SegmentScanner {
                     return Result(index: index, validBytes: position, problem: "CRC mismatch at \(position)")
                 }
                 guard header.baseOffset > index.lastOffset, header.lastOffsetDelta >= 0,
-                    header.lastOffset - base <= Int64(UInt32.max)
+                    header.baseOffset <= Int64.max - Int64(Int32.max),
+                    header.lastOffset - base <= Int64(UInt32.max), header.lastOffset < offsetLimit,
+                    position + Int64(size) <= Int64(UInt32.max)
                 else {
                     return Result(
                         index: index,

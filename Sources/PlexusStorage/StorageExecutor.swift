@@ -1,4 +1,5 @@
 import DequeModule
+import Foundation
 import NIOConcurrencyHelpers
 import PlexusModel
 
@@ -51,11 +52,22 @@ public final class StorageExecutor: Sendable {
     /// Queues `job` to run on a storage thread.
     public func execute(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
-        state.withLockedValue { $0.jobs.append(job) }
+        let accepted = state.withLockedValue { state -> Bool in
+            guard !state.stopping else { return false }
+            state.jobs.append(job)
+            return true
+        }
         condition.unlock(withValue: 1)
+        // After shutdown nothing would run a queued job: run it here, so nothing waits for it forever.
+        if !accepted { job() }
     }
 
+    /// Whether the calling thread is one of the storage threads.
+    static var isStorageThread: Bool { Thread.current.threadDictionary[threadKey] != nil }
+    private static let threadKey = "plexus.storage-thread"
+
     private func workLoop() {
+        Thread.current.threadDictionary[Self.threadKey] = true
         while true {
             condition.lock(whenValue: 1)
             let (next, more) = state.withLockedValue { state -> ((@Sendable () -> Void)?, Bool) in
@@ -116,6 +128,8 @@ final class SerialQueue: Sendable {
 
     /// Runs `body` on the queue and waits for it (for cold paths: open, close, admin).
     func sync<T: Sendable>(_ body: @escaping @Sendable () throws -> T) throws(PlexusError) -> T {
+        // A storage thread waiting for its own queue would wait forever.
+        precondition(!StorageExecutor.isStorageThread, "blocking storage call made from a storage thread")
         let done = ConditionLock(value: 0)
         let result = NIOLockedValueBox<Result<T, PlexusError>?>(nil)
         enqueue {

@@ -25,7 +25,11 @@ private let quietLogger: Logger = {
     @Test func produceAutoCreatesTheTopicWithTheDefaultPartitionCount() async throws {
         try await Self.withBroker { broker in
             let topic = try TopicName("auto")
-            let result = try await broker.produce(topic: topic, partition: PartitionID(2), batch: TestBatches.make(seed: 1).bytes)
+            let result = try await broker.produce(
+                topic: topic,
+                partition: PartitionID(2),
+                batch: TestBatches.make(seed: 1).bytes
+            )
             #expect(result.baseOffset == Offset(0))
             #expect(broker.logs.topic(topic)?.partitionCount == 3)
         }
@@ -34,7 +38,11 @@ private let quietLogger: Logger = {
     @Test func produceToAMissingTopicFailsWhenAutoCreationIsOff() async throws {
         try await Self.withBroker(autoCreate: false) { broker in
             let error = await #expect(throws: PlexusError.self) {
-                try await broker.produce(topic: try TopicName("none"), partition: PartitionID(0), batch: TestBatches.make(seed: 1).bytes)
+                try await broker.produce(
+                    topic: try TopicName("none"),
+                    partition: PartitionID(0),
+                    batch: TestBatches.make(seed: 1).bytes
+                )
             }
             #expect(error?.code == .unknownTopicOrPartition)
         }
@@ -56,7 +64,9 @@ private let quietLogger: Logger = {
         #expect(code { $0.setInteger(Int32(7), at: 23) } == .invalidRecord)  // lastOffsetDelta vs count
         #expect(code { $0.setInteger(Int16(0x20), at: 21) } == .invalidRecord)  // control batch
         #expect(code { $0.setInteger(Int16(0x08), at: 21) } == .invalidRecord)  // LogAppendTime
-        #expect(throws: PlexusError.self) { try Broker.validateClientBatch(TestBatches.make(seed: 1).bytes, maxBatchSize: 64) }
+        #expect(throws: PlexusError.self) {
+            try Broker.validateClientBatch(TestBatches.make(seed: 1).bytes, maxBatchSize: 64)
+        }
     }
 
     @Test func aLongPollWakesOnAppendAndTimesOutWithoutOne() async throws {
@@ -69,7 +79,11 @@ private let quietLogger: Logger = {
             // Data arrives while waiting: wakes before the (long) timeout.
             async let woke = broker.waitForData([(log, Offset(0))], timeout: .seconds(60))
             try await Task.sleep(for: .milliseconds(20))
-            _ = try await broker.produce(topic: topic, partition: PartitionID(0), batch: TestBatches.make(seed: 1).bytes)
+            _ = try await broker.produce(
+                topic: topic,
+                partition: PartitionID(0),
+                batch: TestBatches.make(seed: 1).bytes
+            )
             #expect(await woke == true)
             // Data already there: returns at once.
             #expect(await broker.waitForData([(log, Offset(0))], timeout: .seconds(60)) == true)
@@ -83,7 +97,13 @@ private let quietLogger: Logger = {
         defer { dir.remove() }
         let executor = StorageExecutor(threadCount: 1)
         defer { executor.shutdown() }
-        let log = try PartitionLog(directory: dir.path, config: LogConfig(), flushPolicy: .always, executor: executor, logger: quietLogger)
+        let log = try PartitionLog(
+            directory: dir.path,
+            config: LogConfig(),
+            flushPolicy: .always,
+            executor: executor,
+            logger: quietLogger
+        )
         let fired = Counter()
         let atThree = try #require(try log.whenData(beyond: Offset(3)) { fired.add(3) })
         let atZero = try #require(try log.whenData(beyond: Offset(0)) { fired.add(0) })
