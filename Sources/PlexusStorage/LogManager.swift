@@ -93,6 +93,20 @@ public final class LogManager: Sendable {
         "\(dataDirectory)/logs/\(topic.rawValue)-\(partition)"
     }
 
+    /// Creates an empty partition log, removing any leftover directory of the same name first.
+    private func makeFreshPartition(_ name: TopicName, _ partition: Int32, config: LogConfig) throws -> PartitionLog {
+        let directory = partitionDirectory(name, partition)
+        try FileIO.removeTree(directory)
+        return try PartitionLog(
+            directory: directory,
+            config: config,
+            flushPolicy: flushPolicy,
+            executor: executor,
+            logger: logger,
+            clock: clock
+        )
+    }
+
     private func load() throws {
         var topics: [TopicMetadata] = []
         if FileIO.exists(metadataPath) {
@@ -182,18 +196,7 @@ public final class LogManager: Sendable {
             }
             let config = try defaults.applying(overrides)
             // Directories first: a crash before the metadata is written leaves orphans that open removes.
-            let logs = try (0..<partitions).map { p in
-                let directory = partitionDirectory(name, p)
-                try FileIO.removeTree(directory)
-                return try PartitionLog(
-                    directory: directory,
-                    config: config,
-                    flushPolicy: flushPolicy,
-                    executor: executor,
-                    logger: logger,
-                    clock: clock
-                )
-            }
+            let logs = try (0..<partitions).map { try makeFreshPartition(name, $0, config: config) }
             try FileIO.syncDirectory(dataDirectory + "/logs")
             let metadata = TopicMetadata(
                 name: name,
@@ -250,17 +253,8 @@ public final class LogManager: Sendable {
                 )
             }
             let config = try defaults.applying(metadata.configOverrides)
-            let added = try (metadata.partitionCount..<totalCount).map { p in
-                let directory = partitionDirectory(name, p)
-                try FileIO.removeTree(directory)
-                return try PartitionLog(
-                    directory: directory,
-                    config: config,
-                    flushPolicy: flushPolicy,
-                    executor: executor,
-                    logger: logger,
-                    clock: clock
-                )
+            let added = try (metadata.partitionCount..<totalCount).map {
+                try makeFreshPartition(name, $0, config: config)
             }
             try FileIO.syncDirectory(dataDirectory + "/logs")
             metadata.partitionCount = totalCount

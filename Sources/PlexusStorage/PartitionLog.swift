@@ -35,15 +35,7 @@ public struct LogSlice: Sendable {
     /// Reads the bytes of this slice (one pread).
     public func readBytes(allocator: ByteBufferAllocator = ByteBufferAllocator()) throws -> ByteBuffer {
         var buffer = allocator.buffer(capacity: length)
-        let got = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) {
-            (raw) throws -> Int in
-            try FileIO.preadFully(
-                file.descriptor,
-                UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]),
-                at: position,
-                path: file.path
-            )
-        }
+        let got = try file.read(into: &buffer, at: position, count: length)
         guard got == length else {
             throw PlexusError(.storage, "short read of \(file.path): \(got) of \(length) bytes at \(position)")
         }

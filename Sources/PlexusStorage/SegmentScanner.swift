@@ -50,15 +50,7 @@ struct SegmentScanner {
                 let want = max(needed, chunkSize) - buffer.readableBytes
                 let toRead = Int(min(Int64(want), fileSize - (position + Int64(buffer.readableBytes))))
                 let readFrom = position + Int64(buffer.readableBytes)
-                let got = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: toRead) {
-                    (raw) throws -> Int in
-                    try FileIO.preadFully(
-                        file.descriptor,
-                        UnsafeMutableRawBufferPointer(rebasing: raw[0..<toRead]),
-                        at: readFrom,
-                        path: file.path
-                    )
-                }
+                let got = try file.read(into: &buffer, at: readFrom, count: toRead)
                 if got == 0 {
                     return Result(index: index, validBytes: position, problem: "file ended early at \(readFrom)")
                 }
