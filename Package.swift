@@ -33,10 +33,15 @@ let package = Package(
             exclude: ["README.md"],
             cSettings: [.unsafeFlags(["-O3"])]
         ),
+        .systemLibrary(
+            name: "CPlexusCompression",
+            providers: [.apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "libsnappy-dev"])]
+        ),
         .target(
             name: "PlexusModel",
             dependencies: [
                 "CPlexusCRC32C",
+                "CPlexusCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["README.md"],

@@ -249,20 +249,19 @@ public struct RecordBatch: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    /// Decodes the records of an uncompressed batch.
-    /// - Throws: ``PlexusError/Code/unsupportedCompression`` for compressed batches (decoders arrive with
-    ///   the Kafka front end), ``PlexusError/Code/corruptMessage`` when the records do not parse.
-    public func records() throws(PlexusError) -> [Record] {
-        guard header.compression == CompressionCodec.none else {
-            throw PlexusError(
-                .unsupportedCompression,
-                "decoding \(header.compression?.description ?? "?") batches is not available"
-            )
+    /// Decodes the records, decompressing the records section first when the batch is compressed (at most
+    /// `maxDecompressedBytes`).
+    /// - Throws: ``PlexusError/Code/corruptMessage`` when the bytes do not decompress or parse.
+    public func records(maxDecompressedBytes: Int = RecordCompression.defaultMaxOutput) throws(PlexusError) -> [Record]
+    {
+        guard let codec = header.compression else {
+            throw PlexusError(.unsupportedCompression, "unknown compression id \(header.attributes & 0x07)")
         }
         var body = bytes.getSlice(
             at: bytes.readerIndex + RecordBatchHeader.size,
             length: bytes.readableBytes - RecordBatchHeader.size
         )!
+        if codec != .none { body = try RecordCompression.decompress(codec, body, maxOutput: maxDecompressedBytes) }
         return try Self.decodeRecords(&body, count: Int(header.recordsCount))
     }
 
@@ -322,6 +321,39 @@ public struct RecordBatch: Sendable, Hashable {
         )
         header.write(to: &buffer)
         for record in records { record.write(to: &buffer) }
+        header.crc = computeCRC(of: buffer, at: buffer.readerIndex, size: buffer.readableBytes)
+        buffer.setInteger(header.crc, at: buffer.readerIndex + RecordBatchHeader.crcOffset)
+        return RecordBatch(unchecked: buffer, header: header)
+    }
+
+    /// Builds a batch whose records section is compressed with `compression`.
+    public static func build(
+        records: [Record],
+        compression: CompressionCodec,
+        baseTimestamp: Int64,
+        producerId: Int64 = -1,
+        producerEpoch: Int16 = -1,
+        baseSequence: Int32 = -1
+    ) throws(PlexusError) -> RecordBatch {
+        let plain = build(
+            records: records,
+            baseTimestamp: baseTimestamp,
+            attributes: compression.rawValue,
+            producerId: producerId,
+            producerEpoch: producerEpoch,
+            baseSequence: baseSequence
+        )
+        guard compression != .none else { return plain }
+        var header = plain.header
+        let body = plain.bytes.getSlice(
+            at: RecordBatchHeader.size,
+            length: plain.bytes.readableBytes - RecordBatchHeader.size
+        )!
+        let compressed = try RecordCompression.compress(compression, body)
+        var buffer = ByteBufferAllocator().buffer(capacity: RecordBatchHeader.size + compressed.readableBytes)
+        header.batchLength = Int32(RecordBatchHeader.size - RecordBatchHeader.logOverhead + compressed.readableBytes)
+        header.write(to: &buffer)
+        buffer.writeImmutableBuffer(compressed)
         header.crc = computeCRC(of: buffer, at: buffer.readerIndex, size: buffer.readableBytes)
         buffer.setInteger(header.crc, at: buffer.readerIndex + RecordBatchHeader.crcOffset)
         return RecordBatch(unchecked: buffer, header: header)

@@ -755,7 +755,7 @@ public final class PartitionLog: Sendable {
     }
 
     /// The first offset whose record timestamp is at or above `timestamp`, or nil when no record is.
-    /// For a compressed batch the batch's base offset is returned. Blocks.
+    /// Compressed batches are decompressed to find the record. Blocks.
     public func offset(forTimestamp timestamp: Int64) throws -> Offset? {
         let candidate = state.withLockedValue { state -> (Int64, Int64)? in
             for segment in state.segments where segment.index.maxTimestamp >= timestamp {
@@ -768,7 +768,7 @@ public final class PartitionLog: Sendable {
             let batches = try readBatches(from: Offset(from), maxBytes: 1 << 20)
             guard !batches.isEmpty else { return nil }
             for batch in batches where batch.header.lastOffset >= from && batch.header.maxTimestamp >= timestamp {
-                if batch.header.compression != CompressionCodec.none || batch.header.isLogAppendTime {
+                if batch.header.isLogAppendTime {
                     return Offset(batch.header.baseOffset)
                 }
                 let records = try batch.records()

@@ -83,9 +83,65 @@ struct GoldenBatchTests {
     }
 
     @Test(arguments: ["confluent-gzip.bin", "confluent-snappy.bin", "confluent-lz4.bin", "confluent-zstd.bin"])
-    func compressedBatchesValidateButAreNotDecodedYet(name: String) throws {
+    func compressedBatchesDecodeToTheSameRecordsAsTheUncompressedOne(name: String) throws {
         let batch = try RecordBatch(validating: try Self.bytes(name))
-        let error = #expect(throws: PlexusError.self) { try batch.records() }
-        #expect(error?.code == .unsupportedCompression)
+        let plain = try RecordBatch(validating: try Self.bytes("confluent-none.bin"))
+        #expect(try batch.records() == (try plain.records()))
     }
+
+    @Test(arguments: CompressionCodec.allCases)
+    func ourCompressedBatchesRoundTrip(codec: CompressionCodec) throws {
+        let records = try RecordBatch(validating: try Self.bytes("confluent-none.bin")).records()
+        let built = try RecordBatch.build(records: records, compression: codec, baseTimestamp: 1_700_000_000_000)
+        let parsed = try RecordBatch(validating: built.bytes)
+        #expect(parsed.header.compression == codec)
+        #expect(try parsed.records() == records)
+    }
+
+    @Test func xerialFramedSnappyAsKafkaPythonWritesItDecodes() throws {
+        let records = try RecordBatch(validating: try Self.bytes("confluent-none.bin")).records()
+        let plain = RecordBatch.build(records: records, baseTimestamp: 0)
+        let body = plain.bytes.getSlice(at: 61, length: plain.bytes.readableBytes - 61)!
+        let block = try RecordCompression.compress(.snappy, body)
+        // xerial: magic, version 1, compatible version 1, then length-prefixed blocks (here: one).
+        var framed = ByteBuffer(bytes: [0x82, 0x53, 0x4E, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1])
+        framed.writeInteger(UInt32(block.readableBytes))
+        framed.writeImmutableBuffer(block)
+        #expect(try RecordCompression.decompress(.snappy, framed) == body)
+    }
+
+    @Test(arguments: [CompressionCodec.gzip, .snappy, .lz4, .zstd])
+    func truncatedOrGarbledCompressedDataIsCorruptNotATrap(codec: CompressionCodec) throws {
+        let body = ByteBuffer(bytes: TestPayload.bytes(count: 5000))
+        let compressed = Array(try RecordCompression.compress(codec, body).readableBytesView)
+        for cut in stride(from: 0, to: compressed.count, by: max(1, compressed.count / 40)) {
+            #expect(throws: PlexusError.self) {
+                try RecordCompression.decompress(codec, ByteBuffer(bytes: compressed[0..<cut]))
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var garbled = compressed
+            garbled[Int.random(in: 0..<garbled.count, using: &generator)] ^= UInt8.random(
+                in: 1...255,
+                using: &generator
+            )
+            _ = try? RecordCompression.decompress(codec, ByteBuffer(bytes: garbled))  // throws or not; never traps
+        }
+    }
+
+    @Test func decompressionIsBounded() throws {
+        let zeros = ByteBuffer(repeating: 0, count: 4 << 20)
+        for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
+            let small = try RecordCompression.compress(codec, zeros)
+            let error = #expect(throws: PlexusError.self) {
+                try RecordCompression.decompress(codec, small, maxOutput: 1 << 20)
+            }
+            #expect(error?.message.contains("expands beyond") == true, "\(codec)")
+        }
+    }
+}
+
+enum TestPayload {
+    static func bytes(count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) } }
 }

@@ -131,15 +131,6 @@ struct RecordBatchTests {
         }
     }
 
-    @Test func compressedBatchRecordsAreNotDecodedYet() throws {
-        let batch = RecordBatch.build(
-            records: [Record(offsetDelta: 0, value: ByteBuffer(string: "x"))],
-            baseTimestamp: 0,
-            attributes: 1
-        )
-        let error = #expect(throws: PlexusError.self) { try batch.records() }
-        #expect(error?.code == .unsupportedCompression)
-    }
 }
 
 struct TopicNameTests {
