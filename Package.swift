@@ -81,11 +81,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "PlexusKafka",
+            dependencies: [
+                "PlexusModel",
+                "PlexusStorage",
+                "PlexusBroker",
+                "PlexusKafkaWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "PlexusServer",
             dependencies: [
                 "PlexusModel",
                 "PlexusStorage",
                 "PlexusBroker",
+                "PlexusKafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,4 +1,8 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PlexusKafka
 public import Logging
 import PlexusBroker
 import PlexusModel
@@ -28,16 +32,39 @@ public struct PlexusNode: Sendable {
             ioThreads: configuration.ioThreads,
             logger: storageLogger
         )
-        let broker = Broker(logs: logs)
+        let broker = Broker(
+            logs: logs,
+            autoCreateTopics: configuration.autoCreateTopics,
+            defaultPartitions: configuration.defaultPartitions
+        )
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        var listeners: [TCPListener] = []
+        do {
+            for (name, setting) in configuration.enabledListeners {
+                guard case .address(let host, let port) = setting else { continue }
+                switch name {
+                case "kafka":
+                    listeners.append(try await bindKafka(host: host, port: port, broker: broker, group: group))
+                default:
+                    continue
+                }
+            }
+        } catch {
+            logs.close()
+            throw PlexusError(.configuration, "cannot start the listeners", underlying: "\(error)")
+        }
         let storage = StorageService(
             broker: broker,
             retentionInterval: .milliseconds(configuration.retentionCheckIntervalMs),
             logger: storageLogger
         )
-        // Listeners join this list as their issues land; the ready line names what was bound.
-        let listenerLine = configuration.enabledListeners.map { "\($0.name)=\($0.setting)" }.joined(separator: " ")
-        let group = ServiceGroup(
-            configuration: .init(services: [.init(service: storage)], logger: logger)
+        let listenerLine = listeners.map(\.readyDescription).joined(separator: " ")
+        // ServiceGroup shuts services down in reverse order: listeners drain first, storage closes last.
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: storage)] + listeners.map { .init(service: $0) },
+                logger: logger
+            )
         )
         // Trap the signals before announcing readiness, so a signal sent right after the ready line
         // always means a graceful shutdown.
@@ -53,13 +80,13 @@ public struct PlexusNode: Sendable {
         enum Finished { case services, signal }
         try await withThrowingTaskGroup(of: Finished.self) { tasks in
             tasks.addTask {
-                try await group.run()
+                try await services.run()
                 return .services
             }
             tasks.addTask {
                 for await signal in signals {
                     logger.info("shutting down gracefully", metadata: ["signal": "\(signal)"])
-                    await group.triggerGracefulShutdown()
+                    await services.triggerGracefulShutdown()
                     break
                 }
                 return .signal
@@ -71,6 +98,31 @@ public struct PlexusNode: Sendable {
             }
             tasks.cancelAll()
         }
+        try? await group.shutdownGracefully()
+    }
+}
+
+extension PlexusNode {
+    func bindKafka(host: String, port: Int, broker: Broker, group: any EventLoopGroup) async throws -> TCPListener {
+        // The advertised port is only known after binding (port 0), so the processor is built per
+        // connection from a box filled right after the bind.
+        let box = NIOLockedValueBox<KafkaRequestProcessor?>(nil)
+        var kafkaLogger = logger
+        kafkaLogger[metadataKey: "subsystem"] = "kafka"
+        let listener = try await TCPListener.bind(name: "kafka", host: host, port: port, group: group) { channel in
+            guard let processor = box.withLockedValue({ $0 }) else {
+                return channel.close()
+            }
+            return KafkaFrontEnd.configure(channel, processor: processor)
+        }
+        let advertisedHost = configuration.advertisedHost ?? (["0.0.0.0", "::"].contains(host) ? "127.0.0.1" : host)
+        let frontEnd = KafkaFrontEndConfiguration(
+            advertisedHost: advertisedHost,
+            advertisedPort: Int32(listener.localAddress.port ?? port),
+            clusterId: broker.logs.clusterID
+        )
+        box.withLockedValue { $0 = KafkaRequestProcessor(broker: broker, configuration: frontEnd, logger: kafkaLogger) }
+        return listener
     }
 }
 

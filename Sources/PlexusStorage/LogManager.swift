@@ -28,6 +28,8 @@ public final class LogManager: Sendable {
     public let dataDirectory: String
     public let defaults: LogConfig
     public let flushPolicy: FlushPolicy
+    /// A stable id of this data directory (Kafka's cluster id), created on first open.
+    public let clusterID: String
     let executor: StorageExecutor
     let logger: Logger
     let clock: @Sendable () -> Int64
@@ -73,6 +75,17 @@ public final class LogManager: Sendable {
             throw PlexusError(.storage, "data directory \(dataDirectory) is in use by another process")
         }
         self.lockFD = fd
+        let idPath = dataDirectory + "/meta/cluster-id"
+        if let existing = try? FileIO.readWhole(idPath), !existing.isEmpty {
+            self.clusterID = String(decoding: existing, as: UTF8.self)
+        } else {
+            let id = "plexus-" + Self.randomTopicID().prefix(16)
+            do { try FileIO.writeAtomically(Array(id.utf8), to: idPath) } catch {
+                Glibc.close(fd)
+                throw error
+            }
+            self.clusterID = id
+        }
         self.executor = StorageExecutor(threadCount: ioThreads)
         self.state = NIOLockedValueBox(State())
         do {

@@ -1,0 +1,351 @@
+import Foundation
+public import Logging
+public import NIOCore
+public import PlexusBroker
+public import PlexusKafkaWire
+import PlexusModel
+import PlexusStorage
+
+/// Why a connection must be closed instead of answered (Kafka closes on these too).
+public struct KafkaConnectionViolation: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Turns one decoded request into its response bytes by calling the broker. Knows no sockets: the
+/// connection handler feeds it frames and writes what it returns, in order.
+public struct KafkaRequestProcessor: Sendable {
+    public let broker: Broker
+    public let configuration: KafkaFrontEndConfiguration
+    public let logger: Logger
+
+    public init(broker: Broker, configuration: KafkaFrontEndConfiguration, logger: Logger) {
+        self.broker = broker
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Processes a request frame; returns the complete response frame, or nil when the request expects no
+    /// response (Produce with acks=0).
+    /// - Throws: ``KafkaConnectionViolation`` when the connection must be closed (unknown API, unsupported
+    ///   version other than ApiVersions, undecodable body).
+    public func process(_ frame: KafkaRequestFrame) async throws -> ByteBuffer? {
+        let header = frame.header
+        let key = frame.apiKey
+        if key == .apiVersions && !KafkaSupportedApis.supports(key, frame.apiVersion) {
+            // KIP-511: answer an unknown ApiVersions version in v0 with UNSUPPORTED_VERSION and our list.
+            var out = ByteBuffer()
+            var v0Header = header
+            v0Header.requestApiVersion = 0
+            out.writeKafkaResponseFrame(
+                ApiVersionsResponse(errorCode: 35, apiKeys: KafkaSupportedApis.apiVersionsList),
+                for: v0Header
+            )
+            return out
+        }
+        guard KafkaSupportedApis.supports(key, frame.apiVersion) else {
+            throw KafkaConnectionViolation(description: "unsupported API \(key) v\(frame.apiVersion)")
+        }
+        let request: AnyKafkaRequest
+        do {
+            request = try frame.decodeRequest()
+        } catch {
+            throw KafkaConnectionViolation(description: "cannot decode \(key) v\(frame.apiVersion): \(error)")
+        }
+        var out = ByteBuffer()
+        switch request {
+        case .apiVersions:
+            out.writeKafkaResponseFrame(ApiVersionsResponse(errorCode: 0, apiKeys: KafkaSupportedApis.apiVersionsList), for: header)
+        case .metadata(let metadata):
+            out.writeKafkaResponseFrame(await self.metadata(metadata, version: frame.apiVersion), for: header)
+        case .produce(let produce):
+            let response = await self.produce(produce)
+            if produce.acks == 0 { return nil }
+            out.writeKafkaResponseFrame(response, for: header)
+        case .fetch(let fetch):
+            out.writeKafkaResponseFrame(await self.fetch(fetch), for: header)
+        case .listOffsets(let list):
+            out.writeKafkaResponseFrame(self.listOffsets(list, version: frame.apiVersion), for: header)
+        case .createTopics(let create):
+            out.writeKafkaResponseFrame(await self.createTopics(create), for: header)
+        case .deleteTopics(let delete):
+            out.writeKafkaResponseFrame(await self.deleteTopics(delete), for: header)
+        default:
+            throw KafkaConnectionViolation(description: "API \(key) is not served")
+        }
+        return out
+    }
+
+    static func code(_ error: any Error) -> Int16 {
+        (error as? PlexusError)?.code.kafkaErrorCode ?? PlexusError.Code.unknown.kafkaErrorCode
+    }
+
+    // MARK: Metadata
+
+    func metadata(_ request: MetadataRequest, version: Int16) async -> MetadataResponse {
+        var response = MetadataResponse()
+        response.brokers = [
+            .init(nodeId: configuration.nodeId, host: configuration.advertisedHost, port: configuration.advertisedPort)
+        ]
+        response.clusterId = configuration.clusterId
+        response.controllerId = configuration.nodeId
+        var names: [String]
+        if let topics = request.topics, !(version == 0 && topics.isEmpty) {
+            names = topics.compactMap(\.name)
+        } else {
+            names = broker.logs.topics().map(\.name.rawValue)
+        }
+        let create = version < 4 || request.allowAutoTopicCreation
+        for name in names {
+            var entry = MetadataResponse.MetadataResponseTopic()
+            entry.name = name
+            do {
+                let topic = try TopicName(name)
+                guard let metadata = try await broker.topic(topic, create: create) else {
+                    entry.errorCode = PlexusError.Code.unknownTopicOrPartition.kafkaErrorCode
+                    response.topics.append(entry)
+                    continue
+                }
+                entry.topicId = KafkaUUID(hex: metadata.id)
+                entry.partitions = (0..<metadata.partitionCount).map { p in
+                    MetadataResponse.MetadataResponsePartition(
+                        errorCode: 0,
+                        partitionIndex: p,
+                        leaderId: configuration.nodeId,
+                        leaderEpoch: 0,
+                        replicaNodes: [configuration.nodeId],
+                        isrNodes: [configuration.nodeId]
+                    )
+                }
+            } catch {
+                entry.errorCode = Self.code(error)
+            }
+            response.topics.append(entry)
+        }
+        return response
+    }
+
+    // MARK: Produce
+
+    func produce(_ request: ProduceRequest) async -> ProduceResponse {
+        var response = ProduceResponse()
+        await withTaskGroup(of: (Int, Int, ProduceResponse.PartitionProduceResponse).self) { group in
+            for (t, topicData) in request.topicData.enumerated() {
+                response.responses.append(.init(name: topicData.name))
+                for (p, partitionData) in topicData.partitionData.enumerated() {
+                    response.responses[t].partitionResponses.append(.init(index: partitionData.index))
+                    group.addTask {
+                        var result = ProduceResponse.PartitionProduceResponse(index: partitionData.index)
+                        do {
+                            let topic = try TopicName(topicData.name)
+                            guard let records = partitionData.records else {
+                                throw PlexusError(.corruptMessage, "no records")
+                            }
+                            let appended = try await broker.produce(
+                                topic: topic,
+                                partition: PartitionID(partitionData.index),
+                                batch: records
+                            )
+                            result.baseOffset = appended.baseOffset.rawValue
+                            result.logAppendTimeMs = appended.logAppendTime.milliseconds
+                            result.logStartOffset = appended.logStartOffset.rawValue
+                        } catch {
+                            result.errorCode = Self.code(error)
+                            result.errorMessage = (error as? PlexusError)?.message
+                            result.baseOffset = -1
+                        }
+                        return (t, p, result)
+                    }
+                }
+            }
+            for await (t, p, result) in group { response.responses[t].partitionResponses[p] = result }
+        }
+        return response
+    }
+
+    // MARK: Fetch
+
+    func fetch(_ request: FetchRequest) async -> FetchResponse {
+        var response = readForFetch(request)
+        let total = response.responses.reduce(0) { $0 + $1.partitions.reduce(0) { $0 + ($1.records?.readableBytes ?? 0) } }
+        if total < max(1, Int(request.minBytes)) && request.maxWaitMs > 0 {
+            var targets: [(log: PartitionLog, offset: Offset)] = []
+            for topic in request.topics {
+                guard let name = try? TopicName(topic.topic) else { continue }
+                for partition in topic.partitions {
+                    if let log = broker.logs.partition(name, PartitionID(partition.partition)) {
+                        targets.append((log, Offset(partition.fetchOffset)))
+                    }
+                }
+            }
+            if !targets.isEmpty, await broker.waitForData(targets, timeout: .milliseconds(Int(request.maxWaitMs))) {
+                response = readForFetch(request)
+            }
+        }
+        return response
+    }
+
+    /// One pass over the requested partitions: every requested partition is answered (kafka-python
+    /// rejects a full response that omits one), data up to the partition and response limits.
+    func readForFetch(_ request: FetchRequest) -> FetchResponse {
+        var response = FetchResponse()
+        var budget = request.maxBytes > 0 ? Int(request.maxBytes) : Int(Int32.max)
+        for topic in request.topics {
+            var topicResponse = FetchResponse.FetchableTopicResponse(topic: topic.topic, topicId: topic.topicId)
+            for partition in topic.partitions {
+                var data = FetchResponse.PartitionData(partitionIndex: partition.partition)
+                data.abortedTransactions = nil
+                data.preferredReadReplica = -1
+                do {
+                    let name = try TopicName(topic.topic)
+                    guard let log = broker.logs.partition(name, PartitionID(partition.partition)) else {
+                        throw PlexusError(.unknownTopicOrPartition, "\(topic.topic)/\(partition.partition) does not exist")
+                    }
+                    // At least one whole batch comes back even above partitionMaxBytes (KIP-74); once the
+                    // response's maxBytes is used up, later partitions get no data this time.
+                    let limit = min(Int(partition.partitionMaxBytes), budget)
+                    let read = try log.read(from: Offset(partition.fetchOffset), maxBytes: max(1, limit))
+                    data.highWatermark = read.highWatermark.rawValue
+                    data.lastStableOffset = read.highWatermark.rawValue
+                    data.logStartOffset = read.logStartOffset.rawValue
+                    if let slice = read.slice, budget > 0 {
+                        data.records = try slice.readBytes()
+                        budget -= slice.length
+                    } else {
+                        data.records = ByteBuffer()
+                    }
+                } catch {
+                    data.errorCode = Self.code(error)
+                    data.highWatermark = -1
+                    data.lastStableOffset = -1
+                    data.logStartOffset = -1
+                    data.records = ByteBuffer()
+                }
+                topicResponse.partitions.append(data)
+            }
+            response.responses.append(topicResponse)
+        }
+        return response
+    }
+
+    // MARK: ListOffsets
+
+    func listOffsets(_ request: ListOffsetsRequest, version: Int16) -> ListOffsetsResponse {
+        var response = ListOffsetsResponse()
+        for topic in request.topics {
+            var topicResponse = ListOffsetsResponse.ListOffsetsTopicResponse(name: topic.name)
+            for partition in topic.partitions {
+                var result = ListOffsetsResponse.ListOffsetsPartitionResponse(partitionIndex: partition.partitionIndex)
+                do {
+                    let name = try TopicName(topic.name)
+                    guard let log = broker.logs.partition(name, PartitionID(partition.partitionIndex)) else {
+                        throw PlexusError(.unknownTopicOrPartition, "\(topic.name)/\(partition.partitionIndex) does not exist")
+                    }
+                    let bounds = log.offsets
+                    var offset: Int64
+                    var timestamp: Int64 = -1
+                    switch partition.timestamp {
+                    case -1: offset = bounds.highWatermark.rawValue
+                    case -2: offset = bounds.logStart.rawValue
+                    default:
+                        offset = try log.offset(forTimestamp: partition.timestamp)?.rawValue ?? -1
+                        if offset >= 0 { timestamp = partition.timestamp }
+                    }
+                    result.offset = offset
+                    result.timestamp = timestamp
+                    result.leaderEpoch = 0
+                    if version == 0 { result.oldStyleOffsets = offset >= 0 ? [offset] : [] }
+                } catch {
+                    result.errorCode = Self.code(error)
+                    result.offset = -1
+                }
+                topicResponse.partitions.append(result)
+            }
+            response.topics.append(topicResponse)
+        }
+        return response
+    }
+
+    // MARK: Topics
+
+    func createTopics(_ request: CreateTopicsRequest) async -> CreateTopicsResponse {
+        var response = CreateTopicsResponse()
+        for topic in request.topics {
+            var result = CreateTopicsResponse.CreatableTopicResult(name: topic.name)
+            do {
+                let name = try TopicName(topic.name)
+                let partitions = topic.numPartitions == -1 ? broker.defaultPartitions : topic.numPartitions
+                guard topic.replicationFactor == -1 || topic.replicationFactor == 1 else {
+                    throw PlexusError(
+                        .init(name: "invalid-replication-factor", kafkaErrorCode: 38, httpStatus: 400),
+                        "replication factor \(topic.replicationFactor) is larger than the 1 available broker"
+                    )
+                }
+                guard topic.assignments.isEmpty else {
+                    throw PlexusError(.invalidRequest, "manual replica assignments are not supported")
+                }
+                var configs: [String: String] = [:]
+                for config in topic.configs { configs[config.name] = config.value }
+                let logs = broker.logs
+                if request.validateOnly {
+                    guard logs.topic(name) == nil else {
+                        throw PlexusError(.topicAlreadyExists, "topic '\(name)' already exists")
+                    }
+                    guard partitions >= 1 else { throw PlexusError(.invalidPartitions, "partition count \(partitions)") }
+                    _ = try logs.defaults.applying(configs)
+                } else {
+                    let overrides = configs
+                    let created = try await Self.offloaded {
+                        try logs.createTopic(name, partitions: partitions, config: overrides)
+                    }
+                    result.topicId = KafkaUUID(hex: created.id)
+                }
+                result.numPartitions = partitions
+                result.replicationFactor = 1
+            } catch {
+                result.errorCode = Self.code(error)
+                result.errorMessage = (error as? PlexusError)?.message
+            }
+            response.topics.append(result)
+        }
+        return response
+    }
+
+    func deleteTopics(_ request: DeleteTopicsRequest) async -> DeleteTopicsResponse {
+        var response = DeleteTopicsResponse()
+        let names = request.topicNames + request.topics.compactMap(\.name)
+        for nameText in names {
+            var result = DeleteTopicsResponse.DeletableTopicResult(name: nameText)
+            do {
+                let name = try TopicName(nameText)
+                let logs = broker.logs
+                try await Self.offloaded { try logs.deleteTopic(name) }
+            } catch {
+                result.errorCode = Self.code(error)
+                result.errorMessage = (error as? PlexusError)?.message
+            }
+            response.responses.append(result)
+        }
+        return response
+    }
+
+    /// Runs blocking admin work (file IO) on its own thread, never on an event loop.
+    static func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+extension KafkaUUID {
+    /// Parses 32 hex digits (a stored topic id); zero when malformed.
+    init(hex: String) {
+        let digits = Array(hex.utf8)
+        guard digits.count == 32, let high = UInt64(String(decoding: digits[0..<16], as: UTF8.self), radix: 16),
+            let low = UInt64(String(decoding: digits[16..<32], as: UTF8.self), radix: 16)
+        else {
+            self = .zero
+            return
+        }
+        self.init(mostSignificantBits: high, leastSignificantBits: low)
+    }
+}

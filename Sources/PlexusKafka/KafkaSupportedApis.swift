@@ -1,0 +1,33 @@
+import PlexusKafkaWire
+
+/// The APIs and versions this broker advertises in ApiVersions.
+///
+/// Minimums are 0 for every API: librdkafka 2.0.2 enables features (RecordBatch v2, LZ4, groups…) only
+/// when the advertised range overlaps its fixed feature versions (PROTOCOLS.md §1.3). Produce below 3 and
+/// Fetch below 4 carry the pre-2017 message formats, which Plexus answers with an error per partition.
+/// Fetch stays below 13 (topic ids instead of names); ListOffsets below 7 (no max-timestamp lookup yet).
+enum KafkaSupportedApis {
+    static let versions: [(KafkaApiKey, ClosedRange<Int16>)] = [
+        (.produce, 0...9),
+        (.fetch, 0...12),
+        (.listOffsets, 0...6),
+        (.metadata, 0...12),
+        (.apiVersions, 0...3),
+        (.createTopics, 0...7),
+        (.deleteTopics, 0...6),
+    ]
+
+    static func supports(_ key: KafkaApiKey, _ version: Int16) -> Bool {
+        versions.contains { $0.0 == key && $0.1.contains(version) }
+    }
+
+    static var apiVersionsList: [ApiVersionsResponse.ApiVersion] {
+        versions.map {
+            ApiVersionsResponse.ApiVersion(
+                apiKey: $0.0.rawValue,
+                minVersion: $0.1.lowerBound,
+                maxVersion: $0.1.upperBound
+            )
+        }
+    }
+}
