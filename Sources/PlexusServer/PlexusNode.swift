@@ -24,6 +24,18 @@ public struct PlexusNode: Sendable {
     /// Opens the data directory, prints the ready line (via `ready`) once every listener is bound, and
     /// runs until a signal or an error. Returns after storage is closed (fsynced).
     public func run(ready: @escaping @Sendable (String) -> Void) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        do {
+            try await run(on: group, ready: ready)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        // Only now: everything that schedules on the loops (listeners, their quiescing helpers) is gone.
+        try await group.shutdownGracefully()
+    }
+
+    private func run(on group: MultiThreadedEventLoopGroup, ready: @escaping @Sendable (String) -> Void) async throws {
         var storageLogger = logger
         storageLogger[metadataKey: "subsystem"] = "storage"
         let logs = try LogManager(
@@ -37,7 +49,6 @@ public struct PlexusNode: Sendable {
             autoCreateTopics: configuration.autoCreateTopics,
             defaultPartitions: configuration.defaultPartitions
         )
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         var listeners: [TCPListener] = []
         do {
             for (name, setting) in configuration.enabledListeners {
@@ -98,7 +109,6 @@ public struct PlexusNode: Sendable {
             }
             tasks.cancelAll()
         }
-        try? await group.shutdownGracefully()
     }
 }
 

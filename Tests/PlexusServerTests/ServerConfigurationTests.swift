@@ -11,8 +11,9 @@ struct ServerConfigurationTests {
         #expect(config.defaultPartitions == 1)
         #expect(config.autoCreateTopics)
         #expect(config.logLevel == "info")
-        // No listener is implemented yet, so none is on by default.
-        #expect(config.enabledListeners.isEmpty)
+        // Implemented listeners are on by default; the others stay off until they ship.
+        #expect(config.enabledListeners.map(\.name) == ["kafka"])
+        #expect(config.listeners["kafka"] == .address(host: "127.0.0.1", port: 9092))
     }
 
     @Test func flagsOverrideEnvironmentWhichOverridesTheFile() throws {
@@ -52,10 +53,10 @@ struct ServerConfigurationTests {
         )
         #expect(off.enabledListeners.isEmpty)
         let error = #expect(throws: PlexusError.self) {
-            try ServerConfiguration.resolve(yaml: nil, environment: [:], flags: ["kafka": "127.0.0.1:0"])
+            try ServerConfiguration.resolve(yaml: nil, environment: [:], flags: ["amqp": "127.0.0.1:0"])
         }
         #expect(error?.code == .notImplemented)
-        #expect(error?.message.contains("--kafka off") == true)
+        #expect(error?.message.contains("--amqp off") == true)
     }
 
     @Test(arguments: [
