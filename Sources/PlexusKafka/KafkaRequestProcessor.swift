@@ -54,7 +54,10 @@ public struct KafkaRequestProcessor: Sendable {
         var out = ByteBuffer()
         switch request {
         case .apiVersions:
-            out.writeKafkaResponseFrame(ApiVersionsResponse(errorCode: 0, apiKeys: KafkaSupportedApis.apiVersionsList), for: header)
+            out.writeKafkaResponseFrame(
+                ApiVersionsResponse(errorCode: 0, apiKeys: KafkaSupportedApis.apiVersionsList),
+                for: header
+            )
         case .metadata(let metadata):
             out.writeKafkaResponseFrame(await self.metadata(metadata, version: frame.apiVersion), for: header)
         case .produce(let produce):
@@ -69,6 +72,8 @@ public struct KafkaRequestProcessor: Sendable {
             out.writeKafkaResponseFrame(await self.createTopics(create), for: header)
         case .deleteTopics(let delete):
             out.writeKafkaResponseFrame(await self.deleteTopics(delete), for: header)
+        case .initProducerId(let initialize):
+            out.writeKafkaResponseFrame(await self.initProducerId(initialize), for: header)
         default:
             throw KafkaConnectionViolation(description: "API \(key) is not served")
         }
@@ -166,7 +171,9 @@ public struct KafkaRequestProcessor: Sendable {
 
     func fetch(_ request: FetchRequest) async -> FetchResponse {
         var response = readForFetch(request)
-        let total = response.responses.reduce(0) { $0 + $1.partitions.reduce(0) { $0 + ($1.records?.readableBytes ?? 0) } }
+        let total = response.responses.reduce(0) {
+            $0 + $1.partitions.reduce(0) { $0 + ($1.records?.readableBytes ?? 0) }
+        }
         if total < max(1, Int(request.minBytes)) && request.maxWaitMs > 0 {
             var targets: [(log: PartitionLog, offset: Offset)] = []
             for topic in request.topics {
@@ -198,7 +205,10 @@ public struct KafkaRequestProcessor: Sendable {
                 do {
                     let name = try TopicName(topic.topic)
                     guard let log = broker.logs.partition(name, PartitionID(partition.partition)) else {
-                        throw PlexusError(.unknownTopicOrPartition, "\(topic.topic)/\(partition.partition) does not exist")
+                        throw PlexusError(
+                            .unknownTopicOrPartition,
+                            "\(topic.topic)/\(partition.partition) does not exist"
+                        )
                     }
                     // At least one whole batch comes back even above partitionMaxBytes (KIP-74); once the
                     // response's maxBytes is used up, later partitions get no data this time.
@@ -238,7 +248,10 @@ public struct KafkaRequestProcessor: Sendable {
                 do {
                     let name = try TopicName(topic.name)
                     guard let log = broker.logs.partition(name, PartitionID(partition.partitionIndex)) else {
-                        throw PlexusError(.unknownTopicOrPartition, "\(topic.name)/\(partition.partitionIndex) does not exist")
+                        throw PlexusError(
+                            .unknownTopicOrPartition,
+                            "\(topic.name)/\(partition.partitionIndex) does not exist"
+                        )
                     }
                     let bounds = log.offsets
                     var offset: Int64
@@ -290,7 +303,9 @@ public struct KafkaRequestProcessor: Sendable {
                     guard logs.topic(name) == nil else {
                         throw PlexusError(.topicAlreadyExists, "topic '\(name)' already exists")
                     }
-                    guard partitions >= 1 else { throw PlexusError(.invalidPartitions, "partition count \(partitions)") }
+                    guard partitions >= 1 else {
+                        throw PlexusError(.invalidPartitions, "partition count \(partitions)")
+                    }
                     _ = try logs.defaults.applying(configs)
                 } else {
                     let overrides = configs
@@ -324,6 +339,35 @@ public struct KafkaRequestProcessor: Sendable {
                 result.errorMessage = (error as? PlexusError)?.message
             }
             response.responses.append(result)
+        }
+        return response
+    }
+
+    // MARK: Idempotent producers
+
+    func initProducerId(_ request: InitProducerIdRequest) async -> InitProducerIdResponse {
+        var response = InitProducerIdResponse()
+        guard request.transactionalId == nil else {
+            // Transactions are not served yet; a transactional producer gets a clear refusal.
+            response.errorCode = 53  // TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+            response.producerId = -1
+            response.producerEpoch = -1
+            return response
+        }
+        // KIP-360: a producer that already has an id may bump its epoch instead of getting a new id.
+        if request.producerId >= 0 && request.producerEpoch >= 0 && request.producerEpoch < Int16.max - 1 {
+            response.producerId = request.producerId
+            response.producerEpoch = request.producerEpoch + 1
+            return response
+        }
+        do {
+            let logs = broker.logs
+            response.producerId = try await Self.offloaded { try logs.allocateProducerID() }
+            response.producerEpoch = 0
+        } catch {
+            response.errorCode = Self.code(error)
+            response.producerId = -1
+            response.producerEpoch = -1
         }
         return response
     }

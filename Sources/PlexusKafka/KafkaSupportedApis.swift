@@ -15,6 +15,7 @@ enum KafkaSupportedApis {
         (.apiVersions, 0...3),
         (.createTopics, 0...7),
         (.deleteTopics, 0...6),
+        (.initProducerId, 0...4),
     ]
 
     static func supports(_ key: KafkaApiKey, _ version: Int16) -> Bool {

@@ -107,6 +107,10 @@ extension PlexusError.Code {
     )
     /// Too much work is queued (e.g. bytes waiting for the disk); retry after a pause.
     public static let busy = Self(name: "busy", kafkaErrorCode: 7, httpStatus: 503, isRetriable: true)
+    /// An idempotent producer's batch does not follow its previous one.
+    public static let outOfOrderSequence = Self(name: "out-of-order-sequence", kafkaErrorCode: 45, httpStatus: 409)
+    /// An idempotent producer used an epoch older than the latest one.
+    public static let invalidProducerEpoch = Self(name: "invalid-producer-epoch", kafkaErrorCode: 47, httpStatus: 409)
     /// A configuration file or flag is wrong.
     public static let configuration = Self(name: "configuration", kafkaErrorCode: 40, httpStatus: 400)
     /// A feature asked for is not available in this build yet.

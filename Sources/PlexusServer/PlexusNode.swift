@@ -1,10 +1,10 @@
 import Foundation
+public import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import PlexusKafka
-public import Logging
 import PlexusBroker
+import PlexusKafka
 import PlexusModel
 import PlexusStorage
 import ServiceLifecycle

@@ -36,6 +36,7 @@ public final class LogManager: Sendable {
     private let lockFD: Int32
     private let state: NIOLockedValueBox<State>
     private let admin = NIOLock()
+    private let producerIDs = NIOLockedValueBox<(next: Int64, reservedUntil: Int64)>((0, 0))
     private let stopFlusher = ConditionLock(value: 0)
 
     struct State: Sendable {
@@ -303,6 +304,27 @@ public final class LogManager: Sendable {
                 return state.logs[name] ?? []
             }
             for log in logs { log.update(config: config) }
+        }
+    }
+
+    /// A new idempotent-producer id, never handed out before by this data directory. Ids are reserved in
+    /// blocks of 1000 recorded durably in `meta/producer-ids`, so a restart skips the rest of a block. Blocks.
+    public func allocateProducerID() throws -> Int64 {
+        try producerIDs.withLockedValue { ids in
+            if ids.next >= ids.reservedUntil {
+                let path = dataDirectory + "/meta/producer-ids"
+                var start = ids.next
+                if ids.reservedUntil == 0, let text = try? FileIO.readWhole(path),
+                    let stored = Int64(String(decoding: text, as: UTF8.self))
+                {
+                    start = stored
+                }
+                let until = start + 1000
+                try FileIO.writeAtomically(Array(String(until).utf8), to: path)
+                ids = (start, until)
+            }
+            defer { ids.next += 1 }
+            return ids.next
         }
     }
 

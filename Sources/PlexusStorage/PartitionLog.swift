@@ -126,6 +126,9 @@ public final class PartitionLog: Sendable {
         var dirty = false
         /// Long-poll readers waiting for the high watermark to pass an offset.
         var waiters: [UInt64: DataWaiter] = [:]
+        /// Idempotent producers as of assigned offsets (checks) and as of durable batches (snapshots).
+        var producers = ProducerStateTable()
+        var durableProducers = ProducerStateTable()
         var nextWaiterID: UInt64 = 0
         var logStartOffset: Int64 { segments.first?.base ?? highWatermark }
     }
@@ -152,6 +155,7 @@ public final class PartitionLog: Sendable {
         let segments = try Self.recover(directory: directory, config: config, logger: logger, now: clock())
         let end = segments.last!.index.lastOffset + 1
         self.state = NIOLockedValueBox(State(config: config, segments: segments, nextOffset: end, highWatermark: end))
+        try rebuildProducerState()
     }
 
     /// Milliseconds since the epoch from the system clock.
@@ -285,32 +289,77 @@ public final class PartitionLog: Sendable {
         }
         let logAppendTime = state.withLockedValue { $0.config.timestampType == "LogAppendTime" }
         if logAppendTime { batch = Self.stampLogAppendTime(batch, now: clock()) }
-        let enqueued: Result<Bool, PlexusError> = state.withLockedValue { state in
+        enum Enqueued {
+            case failed(PlexusError)
+            case queued(startDrain: Bool)
+            case duplicate(baseOffset: Int64, lastOffset: Int64)
+        }
+        let enqueued: Enqueued = state.withLockedValue { state in
             switch state.status {
-            case .closed: return .failure(PlexusError(.shuttingDown, "partition log \(directory) is closed"))
-            case .failed(let error): return .failure(error)
+            case .closed: return .failed(PlexusError(.shuttingDown, "partition log \(directory) is closed"))
+            case .failed(let error): return .failed(error)
             case .open: break
             }
             guard state.pendingBytes + batch.bytes.readableBytes <= Self.maxPendingBytes || state.pending.isEmpty else {
-                return .failure(
+                return .failed(
                     PlexusError(
                         .busy,
                         "more than \(Self.maxPendingBytes) bytes are waiting to be written to \(directory)"
                     )
                 )
             }
+            switch state.producers.verdict(for: batch.header) {
+            case .reject(let error): return .failed(error)
+            case .duplicate(let base, let last): return .duplicate(baseOffset: base, lastOffset: last)
+            case .accept: break
+            }
             state.pendingBytes += batch.bytes.readableBytes
             let base = state.nextOffset
             state.nextOffset += Int64(batch.header.lastOffsetDelta) + 1
+            state.producers.record(batch.header, baseOffset: base)
             state.pending.append(Pending(batch: batch, baseOffset: base, completion: completion))
-            if state.drainScheduled { return .success(false) }
+            if state.drainScheduled { return .queued(startDrain: false) }
             state.drainScheduled = true
-            return .success(true)
+            return .queued(startDrain: true)
         }
         switch enqueued {
-        case .failure(let error): completion(.failure(error))
-        case .success(true): queue.enqueue { self.drain() }
-        case .success(false): break
+        case .failed(let error): completion(.failure(error))
+        case .queued(let startDrain): if startDrain { queue.enqueue { self.drain() } }
+        case .duplicate(let base, let last): answerDuplicate(baseOffset: base, lastOffset: last, completion: completion)
+        }
+    }
+
+    /// A retried idempotent batch gets the offsets of its first copy, once that copy is durable.
+    private func answerDuplicate(
+        baseOffset: Int64,
+        lastOffset: Int64,
+        completion: @escaping @Sendable (Result<AppendResult, PlexusError>) -> Void
+    ) {
+        let answer: @Sendable () -> Void = {
+            let (visible, start, status) = self.state.withLockedValue {
+                ($0.highWatermark, $0.logStartOffset, $0.status)
+            }
+            if visible > lastOffset {
+                completion(
+                    .success(
+                        AppendResult(
+                            baseOffset: Offset(baseOffset),
+                            lastOffset: Offset(lastOffset),
+                            logAppendTime: .none,
+                            logStartOffset: Offset(start)
+                        )
+                    )
+                )
+            } else if case .failed(let error) = status {
+                completion(.failure(error))
+            } else {
+                completion(.failure(PlexusError(.shuttingDown, "partition log \(self.directory) closed")))
+            }
+        }
+        do {
+            _ = try whenData(beyond: Offset(lastOffset), answer)
+        } catch {
+            completion(.failure(PlexusError.wrapping(error)))
         }
     }
 
@@ -496,6 +545,7 @@ public final class PartitionLog: Sendable {
                     interval: config.indexIntervalBytes
                 )
                 position += Int64(size)
+                state.durableProducers.record(item.batch.header, baseOffset: item.baseOffset)
             }
             state.highWatermark = state.segments[last].index.lastOffset + 1
             if !synced { state.dirty = true }
@@ -513,6 +563,56 @@ public final class PartitionLog: Sendable {
             state.waiters[id] = nil
         }
         return fired
+    }
+
+    // MARK: Producer state
+
+    /// Persists the durable producer table as the state below `offset`; keeps the two newest snapshots.
+    private func writeProducerSnapshot(at offset: Int64) throws {
+        let table = state.withLockedValue { $0.durableProducers }
+        try FileIO.writeAtomically(table.snapshotBytes(), to: directory + "/" + ProducerStateTable.snapshotName(offset))
+        let snapshots = try Self.snapshotOffsets(in: directory)
+        for old in snapshots.dropLast(2) {
+            try FileIO.remove(directory + "/" + ProducerStateTable.snapshotName(old))
+        }
+    }
+
+    static func snapshotOffsets(in directory: String) throws -> [Int64] {
+        try FileIO.listDirectory(directory).compactMap { name -> Int64? in
+            guard name.hasSuffix(".snapshot") else { return nil }
+            return Int64(name.dropLast(".snapshot".count))
+        }.sorted()
+    }
+
+    /// Loads the newest usable snapshot at or below the log end and replays the batches after it.
+    private func rebuildProducerState() throws {
+        let (start, end) = state.withLockedValue { ($0.logStartOffset, $0.highWatermark) }
+        var table = ProducerStateTable()
+        var from = start
+        for offset in try Self.snapshotOffsets(in: directory).reversed() {
+            let path = directory + "/" + ProducerStateTable.snapshotName(offset)
+            guard offset <= end else {
+                try FileIO.remove(path)  // describes batches that recovery cut
+                continue
+            }
+            if let loaded = FileIO.readIndexFile(path).flatMap(ProducerStateTable.load(snapshot:)) {
+                table = loaded
+                from = max(offset, start)
+                break
+            }
+        }
+        while from < end {
+            let batches = try readBatches(from: Offset(from), maxBytes: 1 << 20)
+            guard let last = batches.last else { break }
+            for batch in batches where batch.header.baseOffset >= from {
+                table.record(batch.header, baseOffset: batch.header.baseOffset)
+            }
+            from = last.header.lastOffset + 1
+        }
+        state.withLockedValue { state in
+            state.producers = table
+            state.durableProducers = table
+        }
     }
 
     // MARK: Long-poll waiters
@@ -563,6 +663,7 @@ public final class PartitionLog: Sendable {
         let old = state.withLockedValue { $0.segments[$0.segments.count - 1] }
         try FileIO.dataSync(old.file.descriptor, path: old.file.path)
         try Self.writeIndexFiles(prefix: directory + "/" + Self.segmentName(old.base), index: old.index, base: old.base)
+        try writeProducerSnapshot(at: nextBase)
         let file = try SegmentFile(path: directory + "/" + Self.segmentName(nextBase) + ".log", create: true)
         try FileIO.syncDirectory(directory)
         let segment = Segment(base: nextBase, file: file, index: SegmentIndex(baseOffset: nextBase), createdMs: clock())
@@ -880,6 +981,7 @@ public final class PartitionLog: Sendable {
             guard wasOpen else { return }
             self.wakeAllWaiters()
             try FileIO.dataSync(active.file.descriptor, path: active.file.path)
+            try self.writeProducerSnapshot(at: active.index.lastOffset + 1)
             try Self.writeIndexFiles(
                 prefix: self.directory + "/" + Self.segmentName(active.base),
                 index: active.index,

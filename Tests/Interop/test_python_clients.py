@@ -1,8 +1,4 @@
-"""confluent-kafka (librdkafka 2.16), kafka-python 3.0 and aiokafka 0.14 against a real Plexus node.
-
-Idempotent producers need InitProducerId, which is not served yet: the producers here turn idempotence
-off explicitly (kafka-python 3 defaults it on).
-"""
+"""confluent-kafka (librdkafka 2.16), kafka-python 3.0 and aiokafka 0.14 against a real Plexus node."""
 import asyncio
 import time
 import uuid
@@ -154,3 +150,20 @@ def test_a_long_poll_fetch_is_woken_by_a_produce(node):
         message = consumer.poll(0.2)
     consumer.close()
     assert message is not None and message.value() == b"second"
+
+
+def test_idempotent_producers_of_every_client(node):
+    from kafka import KafkaProducer
+
+    topic = f"idem-{uuid.uuid4().hex[:8]}"
+    producer = Producer({"bootstrap.servers": node.kafka, "enable.idempotence": True, "linger.ms": 5})
+    for i in range(2000):
+        producer.produce(topic, value=f"c{i}".encode(), partition=0)
+    assert producer.flush(30) == 0
+    kp = KafkaProducer(bootstrap_servers=node.kafka)  # kafka-python 3 is idempotent by default
+    for i in range(500):
+        kp.send(topic, value=f"k{i}".encode(), partition=0)
+    kp.flush()
+    kp.close()
+    values = [m.value().decode() for m in consume_assigned(node, topic, [0], 2500)]
+    assert values == [f"c{i}" for i in range(2000)] + [f"k{i}" for i in range(500)]
