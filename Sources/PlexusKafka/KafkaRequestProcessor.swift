@@ -72,6 +72,26 @@ public struct KafkaRequestProcessor: Sendable {
             out.writeKafkaResponseFrame(await self.createTopics(create), for: header)
         case .deleteTopics(let delete):
             out.writeKafkaResponseFrame(await self.deleteTopics(delete), for: header)
+        case .createPartitions(let create):
+            out.writeKafkaResponseFrame(await self.createPartitions(create), for: header)
+        case .describeConfigs(let describe):
+            out.writeKafkaResponseFrame(self.describeConfigs(describe, version: frame.apiVersion), for: header)
+        case .alterConfigs(let alter):
+            out.writeKafkaResponseFrame(await self.alterConfigs(alter), for: header)
+        case .incrementalAlterConfigs(let alter):
+            out.writeKafkaResponseFrame(await self.incrementalAlterConfigs(alter), for: header)
+        case .describeCluster:
+            var cluster = DescribeClusterResponse()
+            cluster.clusterId = configuration.clusterId
+            cluster.controllerId = configuration.nodeId
+            cluster.brokers = [
+                .init(
+                    brokerId: configuration.nodeId,
+                    host: configuration.advertisedHost,
+                    port: configuration.advertisedPort
+                )
+            ]
+            out.writeKafkaResponseFrame(cluster, for: header)
         case .initProducerId(let initialize):
             out.writeKafkaResponseFrame(await self.initProducerId(initialize), for: header)
         default:
@@ -339,6 +359,169 @@ public struct KafkaRequestProcessor: Sendable {
                 result.errorMessage = (error as? PlexusError)?.message
             }
             response.responses.append(result)
+        }
+        return response
+    }
+
+    // MARK: Partitions and configs
+
+    static let topicResource: Int8 = 2
+    static let brokerResource: Int8 = 4
+
+    func createPartitions(_ request: CreatePartitionsRequest) async -> CreatePartitionsResponse {
+        var response = CreatePartitionsResponse()
+        for topic in request.topics {
+            var result = CreatePartitionsResponse.CreatePartitionsTopicResult(name: topic.name)
+            do {
+                let name = try TopicName(topic.name)
+                guard topic.assignments?.isEmpty ?? true else {
+                    throw PlexusError(.invalidRequest, "manual replica assignments are not supported")
+                }
+                let logs = broker.logs
+                if request.validateOnly {
+                    guard let current = logs.topic(name) else {
+                        throw PlexusError(.unknownTopicOrPartition, "topic '\(name)' does not exist")
+                    }
+                    guard topic.count > current.partitionCount else {
+                        throw PlexusError(
+                            .invalidPartitions,
+                            "topic '\(name)' already has \(current.partitionCount) partitions"
+                        )
+                    }
+                } else {
+                    let count = topic.count
+                    try await Self.offloaded { try logs.addPartitions(name, totalCount: count) }
+                }
+            } catch {
+                result.errorCode = Self.code(error)
+                result.errorMessage = (error as? PlexusError)?.message
+            }
+            response.results.append(result)
+        }
+        return response
+    }
+
+    func describeConfigs(_ request: DescribeConfigsRequest, version: Int16) -> DescribeConfigsResponse {
+        var response = DescribeConfigsResponse()
+        for resource in request.resources {
+            var result = DescribeConfigsResponse.DescribeConfigsResult(
+                resourceType: resource.resourceType,
+                resourceName: resource.resourceName
+            )
+            do {
+                let entries: [String: String]
+                var overridden: Set<String> = []
+                switch resource.resourceType {
+                case Self.topicResource:
+                    let name = try TopicName(resource.resourceName)
+                    guard let topic = broker.logs.topic(name) else {
+                        throw PlexusError(.unknownTopicOrPartition, "topic '\(name)' does not exist")
+                    }
+                    entries = try broker.logs.defaults.applying(topic.configOverrides).entries
+                    overridden = Set(topic.configOverrides.keys)
+                case Self.brokerResource:
+                    entries = broker.logs.defaults.entries
+                default:
+                    throw PlexusError(.invalidRequest, "resource type \(resource.resourceType) is not supported")
+                }
+                let wanted = resource.configurationKeys.map(Set.init)
+                for (key, value) in entries.sorted(by: { $0.key < $1.key }) where wanted?.contains(key) ?? true {
+                    let isOverride = overridden.contains(key)
+                    var entry = DescribeConfigsResponse.DescribeConfigsResourceResult(name: key, value: value)
+                    entry.isDefault = !isOverride
+                    // 1 = DYNAMIC_TOPIC_CONFIG, 5 = DEFAULT_CONFIG (Kafka's ConfigSource ids).
+                    entry.configSource = isOverride ? 1 : 5
+                    result.configs.append(entry)
+                }
+            } catch {
+                result.errorCode = Self.code(error)
+                result.errorMessage = (error as? PlexusError)?.message
+            }
+            response.results.append(result)
+        }
+        return response
+    }
+
+    /// Applies config changes to one topic resource (nil value removes an override).
+    func alter(
+        resourceType: Int8,
+        resourceName: String,
+        validateOnly: Bool,
+        changes: (TopicMetadata) throws -> [String: String?]
+    ) async -> (Int16, String?) {
+        do {
+            guard resourceType == Self.topicResource else {
+                throw PlexusError(.invalidRequest, "only topic configs can be altered")
+            }
+            let name = try TopicName(resourceName)
+            let logs = broker.logs
+            guard let topic = logs.topic(name) else {
+                throw PlexusError(.unknownTopicOrPartition, "topic '\(name)' does not exist")
+            }
+            let delta = try changes(topic)
+            var merged = topic.configOverrides
+            for (key, value) in delta { merged[key] = value }
+            _ = try logs.defaults.applying(merged)
+            if !validateOnly { try await Self.offloaded { try logs.alterConfig(name, delta) } }
+            return (0, nil)
+        } catch {
+            return (Self.code(error), (error as? PlexusError)?.message)
+        }
+    }
+
+    func alterConfigs(_ request: AlterConfigsRequest) async -> AlterConfigsResponse {
+        var response = AlterConfigsResponse()
+        for resource in request.resources {
+            // AlterConfigs replaces the whole set: keys not given go back to their defaults.
+            let (code, message) = await alter(
+                resourceType: resource.resourceType,
+                resourceName: resource.resourceName,
+                validateOnly: request.validateOnly
+            ) { topic in
+                var delta: [String: String?] = [:]
+                for key in topic.configOverrides.keys { delta[key] = .some(nil) }
+                for config in resource.configs { delta[config.name] = .some(config.value) }
+                return delta
+            }
+            response.responses.append(
+                .init(
+                    errorCode: code,
+                    errorMessage: message,
+                    resourceType: resource.resourceType,
+                    resourceName: resource.resourceName
+                )
+            )
+        }
+        return response
+    }
+
+    func incrementalAlterConfigs(_ request: IncrementalAlterConfigsRequest) async -> IncrementalAlterConfigsResponse {
+        var response = IncrementalAlterConfigsResponse()
+        for resource in request.resources {
+            let (code, message) = await alter(
+                resourceType: resource.resourceType,
+                resourceName: resource.resourceName,
+                validateOnly: request.validateOnly
+            ) { _ in
+                var delta: [String: String?] = [:]
+                for config in resource.configs {
+                    switch config.configOperation {
+                    case 0: delta[config.name] = .some(config.value)  // SET
+                    case 1: delta[config.name] = .some(nil)  // DELETE
+                    default:
+                        throw PlexusError(.invalidRequest, "APPEND and SUBTRACT are not supported for \(config.name)")
+                    }
+                }
+                return delta
+            }
+            response.responses.append(
+                .init(
+                    errorCode: code,
+                    errorMessage: message,
+                    resourceType: resource.resourceType,
+                    resourceName: resource.resourceName
+                )
+            )
         }
         return response
     }

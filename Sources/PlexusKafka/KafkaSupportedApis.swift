@@ -16,6 +16,11 @@ enum KafkaSupportedApis {
         (.createTopics, 0...7),
         (.deleteTopics, 0...6),
         (.initProducerId, 0...4),
+        (.createPartitions, 0...3),
+        (.describeConfigs, 0...4),
+        (.alterConfigs, 0...2),
+        (.incrementalAlterConfigs, 0...1),
+        (.describeCluster, 0...1),
     ]
 
     static func supports(_ key: KafkaApiKey, _ version: Int16) -> Bool {

@@ -167,3 +167,35 @@ def test_idempotent_producers_of_every_client(node):
     kp.close()
     values = [m.value().decode() for m in consume_assigned(node, topic, [0], 2500)]
     assert values == [f"c{i}" for i in range(2000)] + [f"k{i}" for i in range(500)]
+
+
+def test_admin_configs_and_partitions(node):
+    from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource, NewPartitions
+
+    admin = AdminClient({"bootstrap.servers": node.kafka})
+    name = f"cfg-{uuid.uuid4().hex[:8]}"
+    topic = NewTopic(name, num_partitions=1, replication_factor=1, config={"retention.ms": "60000"})
+    for future in admin.create_topics([topic]).values():
+        future.result(15)
+    resource = ConfigResource(ConfigResource.Type.TOPIC, name)
+    configs = admin.describe_configs([resource])[resource].result(15)
+    assert configs["retention.ms"].value == "60000"
+    assert not configs["retention.ms"].is_default
+    assert configs["segment.bytes"].is_default
+    alter = ConfigResource(ConfigResource.Type.TOPIC, name, incremental_configs=[
+        ConfigEntry("retention.bytes", "123456", incremental_operation=AlterConfigOpType.SET),
+        ConfigEntry("retention.ms", None, incremental_operation=AlterConfigOpType.DELETE),
+    ])
+    admin.incremental_alter_configs([alter])[alter].result(15)
+    configs = admin.describe_configs([resource])[resource].result(15)
+    assert configs["retention.bytes"].value == "123456"
+    assert configs["retention.ms"].is_default
+    bad = ConfigResource(ConfigResource.Type.TOPIC, name, incremental_configs=[
+        ConfigEntry("retention.bytes", "lots", incremental_operation=AlterConfigOpType.SET)])
+    with pytest.raises(Exception) as error:
+        admin.incremental_alter_configs([bad])[bad].result(15)
+    assert "INVALID_CONFIG" in str(error.value)
+    for future in admin.create_partitions([NewPartitions(name, 4)]).values():
+        future.result(15)
+    assert len(admin.list_topics(timeout=15).topics[name].partitions) == 4
+    assert admin.describe_cluster().result(15).controller.id == 1
