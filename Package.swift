@@ -180,6 +180,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "PlexusKafkaTests",
+            dependencies: [
+                "PlexusKafka", "PlexusKafkaWire", "PlexusBroker", "PlexusStorage", "PlexusModel", "PlexusTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "PlexusServerTests",
             dependencies: [
                 "PlexusServer", "PlexusStorage", "PlexusModel", "PlexusTestSupport",
