@@ -45,3 +45,22 @@ def test_every_compression_codec_round_trips(node):
         kcat(node, "-P", "-t", topic, "-z", codec, input=payload)
         got = kcat(node, "-C", "-t", topic, "-o", "beginning", "-e").decode().split()
         assert got == [f"{codec}-{i}" for i in range(200)], codec
+
+
+def test_malformed_and_oversized_frames_close_only_their_connection(node):
+    import socket
+    import struct
+
+    host, port = node.kafka.split(":")
+    for payload in (
+        struct.pack(">i", 0x7FFFFFFF) + b"x" * 16,  # larger than the request limit
+        struct.pack(">i", -5),  # negative size
+        struct.pack(">i", 3) + b"\x00\x00\x00",  # a complete frame too short for a request header
+        struct.pack(">i", 10) + struct.pack(">hhi", 11, 99, 1) + b"\x00\x00",  # an API this node does not serve
+    ):
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(payload)
+            assert sock.recv(1024) == b""  # closed by the server
+    topic = f"after-{uuid.uuid4().hex[:8]}"
+    kcat(node, "-P", "-t", topic, input=b"still\nserving\n")
+    assert kcat(node, "-C", "-t", topic, "-o", "beginning", "-e").decode().split() == ["still", "serving"]
