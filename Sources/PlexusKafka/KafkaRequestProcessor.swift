@@ -424,7 +424,8 @@ public struct KafkaRequestProcessor: Sendable {
                 default:
                     throw PlexusError(.invalidRequest, "resource type \(resource.resourceType) is not supported")
                 }
-                let wanted = resource.configurationKeys.map(Set.init)
+                // Null asks for every key; so does an empty list (as Kafka's broker treats it).
+                let wanted = resource.configurationKeys.flatMap { $0.isEmpty ? nil : Set($0) }
                 for (key, value) in entries.sorted(by: { $0.key < $1.key }) where wanted?.contains(key) ?? true {
                     let isOverride = overridden.contains(key)
                     var entry = DescribeConfigsResponse.DescribeConfigsResourceResult(name: key, value: value)

@@ -5,7 +5,7 @@ struct Plexus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plexus",
         abstract: "Plexus: a durable event broker and event-mesh node.",
-        subcommands: [Serve.self, Bench.self]
+        subcommands: [Serve.self, TopicCommand.self, ProduceCommand.self, ConsumeCommand.self, Bench.self]
     )
 }
 
