@@ -1,0 +1,165 @@
+// kbench: a small load generator on librdkafka for Plexus's Kafka benchmark (see run.sh).
+//   kbench produce BROKER TOPIC SIZE COUNT        -> MB/s and msgs/s, acks=all
+//   kbench consume BROKER TOPIC COUNT              -> MB/s and msgs/s, partition 0 from the start
+//   kbench latency BROKER TOPIC SIZE RATE SECONDS  -> produce latency percentiles at a fixed rate
+//   kbench rawsync FILE SIZE SECONDS               -> write+fdatasync MB/s and fdatasync latency percentiles
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <librdkafka/rdkafka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void percentiles(const char *what, double *v, long n) {
+    if (n == 0) { printf("%s: no samples\n", what); return; }
+    qsort(v, n, sizeof(double), cmp);
+    printf("%s: p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms  (%ld samples)\n", what, v[n / 2] * 1e3,
+           v[(long)(n * 0.99)] * 1e3, v[(long)(n * 0.999)] * 1e3, v[n - 1] * 1e3, n);
+}
+
+static long delivered, failed;
+static double *latencies;
+static long latency_count;
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+    (void)rk; (void)opaque;
+    if (m->err) { failed++; return; }
+    delivered++;
+    if (latencies && m->_private) {
+        double sent = *(double *)m->_private;
+        latencies[latency_count++] = now() - sent;
+        free(m->_private);
+    }
+}
+
+static rd_kafka_t *producer(const char *broker, const char *linger) {
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", broker, err, sizeof err);
+    rd_kafka_conf_set(conf, "acks", "all", err, sizeof err);
+    rd_kafka_conf_set(conf, "linger.ms", linger, err, sizeof err);
+    rd_kafka_conf_set(conf, "batch.size", "1000000", err, sizeof err);
+    rd_kafka_conf_set(conf, "queue.buffering.max.messages", "1000000", err, sizeof err);
+    rd_kafka_conf_set(conf, "queue.buffering.max.kbytes", "1048576", err, sizeof err);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk) { fprintf(stderr, "producer: %s\n", err); exit(1); }
+    return rk;
+}
+
+static int produce(const char *broker, const char *topic, int size, long count) {
+    rd_kafka_t *rk = producer(broker, "5");
+    char *payload = malloc(size);
+    memset(payload, 'x', size);
+    double start = now();
+    for (long i = 0; i < count; i++) {
+        while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_VALUE(payload, size),
+                                 RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(rk, 10);
+        rd_kafka_poll(rk, 0);
+    }
+    rd_kafka_flush(rk, 120000);
+    double elapsed = now() - start;
+    printf("produce %d B: %.1f MB/s  %.0f msgs/s  (%ld delivered, %ld failed)\n", size, count * (double)size / elapsed / 1e6,
+           count / elapsed, delivered, failed);
+    rd_kafka_destroy(rk);
+    return failed ? 1 : 0;
+}
+
+static int consume(const char *broker, const char *topic, long count) {
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", broker, err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", "kbench", err, sizeof err);
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+    rd_kafka_conf_set(conf, "fetch.max.bytes", "52428800", err, sizeof err);
+    rd_kafka_conf_set(conf, "max.partition.fetch.bytes", "10485760", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) { fprintf(stderr, "consumer: %s\n", err); return 1; }
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(parts, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(rk, parts);
+    long got = 0; double bytes = 0, start = 0;
+    while (got < count) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 1000);
+        if (!m) continue;
+        if (!m->err) { if (!got) start = now(); got++; bytes += m->len; }
+        rd_kafka_message_destroy(m);
+    }
+    double elapsed = now() - start;
+    printf("consume: %.1f MB/s  %.0f msgs/s  (%ld messages)\n", bytes / elapsed / 1e6, got / elapsed, got);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
+static int latency(const char *broker, const char *topic, int size, double rate, double seconds) {
+    rd_kafka_t *rk = producer(broker, "0");
+    long total = (long)(rate * seconds);
+    latencies = calloc(total + 1, sizeof(double));
+    char *payload = malloc(size);
+    memset(payload, 'y', size);
+    double start = now();
+    for (long i = 0; i < total; i++) {
+        double due = start + i / rate;
+        while (now() < due) rd_kafka_poll(rk, 0);
+        double *stamp = malloc(sizeof(double));
+        *stamp = now();
+        rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_VALUE(payload, size),
+                          RD_KAFKA_V_OPAQUE(stamp), RD_KAFKA_V_END);
+    }
+    rd_kafka_flush(rk, 60000);
+    char what[128];
+    snprintf(what, sizeof what, "produce latency at %.0f msgs/s of %d B", rate, size);
+    percentiles(what, latencies, latency_count);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
+static int rawsync(const char *path, int size, double seconds) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) { perror(path); return 1; }
+    char *block = malloc(size);
+    memset(block, 'z', size);
+    long max = 1000000, n = 0;
+    double *syncs = calloc(max, sizeof(double));
+    double start = now();
+    off_t at = 0;
+    while (now() - start < seconds && n < max) {
+        if (pwrite(fd, block, size, at) != size) { perror("pwrite"); return 1; }
+        at += size;
+        double t = now();
+        fdatasync(fd);
+        syncs[n++] = now() - t;
+    }
+    double elapsed = now() - start;
+    printf("raw write+fdatasync %d B: %.1f MB/s\n", size, at / elapsed / 1e6);
+    percentiles("fdatasync latency", syncs, n);
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 6 && !strcmp(argv[1], "produce")) return produce(argv[2], argv[3], atoi(argv[4]), atol(argv[5]));
+    if (argc >= 5 && !strcmp(argv[1], "consume")) return consume(argv[2], argv[3], atol(argv[4]));
+    if (argc >= 7 && !strcmp(argv[1], "latency"))
+        return latency(argv[2], argv[3], atoi(argv[4]), atof(argv[5]), atof(argv[6]));
+    if (argc >= 5 && !strcmp(argv[1], "rawsync")) return rawsync(argv[2], atoi(argv[3]), atof(argv[4]));
+    fprintf(stderr, "usage: see the comment at the top of kbench.c\n");
+    return 2;
+}
