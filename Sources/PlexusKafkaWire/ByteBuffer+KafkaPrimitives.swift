@@ -113,7 +113,12 @@ extension ByteBuffer {
     mutating func readKafkaNullableString(compact: Bool, nullable: Bool, _ field: String)
         throws(KafkaWireError) -> String?
     {
-        guard let length = try requireNonNull(readKafkaLength(compact: compact, short: true, field), nullable: nullable, field)
+        guard
+            let length = try requireNonNull(
+                readKafkaLength(compact: compact, short: true, field),
+                nullable: nullable,
+                field
+            )
         else { return nil }
         guard let string = readString(length: length) else { throw .truncated(.init(field: field)) }
         return string
@@ -148,7 +153,12 @@ extension ByteBuffer {
     mutating func readKafkaNullableBytes(compact: Bool, nullable: Bool, _ field: String)
         throws(KafkaWireError) -> ByteBuffer?
     {
-        guard let length = try requireNonNull(readKafkaLength(compact: compact, short: false, field), nullable: nullable, field)
+        guard
+            let length = try requireNonNull(
+                readKafkaLength(compact: compact, short: false, field),
+                nullable: nullable,
+                field
+            )
         else { return nil }
         guard let slice = readSlice(length: length) else { throw .truncated(.init(field: field)) }
         return slice
@@ -175,7 +185,13 @@ extension ByteBuffer {
     mutating func readKafkaArray<Element: KafkaArrayElement>(compact: Bool, version: Int16, _ field: String)
         throws(KafkaWireError) -> [Element]
     {
-        guard let array: [Element] = try readKafkaNullableArray(compact: compact, nullable: false, version: version, field)
+        guard
+            let array: [Element] = try readKafkaNullableArray(
+                compact: compact,
+                nullable: false,
+                version: version,
+                field
+            )
         else { throw .unexpectedNull(.init(field: field)) }
         return array
     }
@@ -187,10 +203,17 @@ extension ByteBuffer {
         version: Int16,
         _ field: String
     ) throws(KafkaWireError) -> [Element]? {
-        guard let count = try requireNonNull(readKafkaLength(compact: compact, short: false, field), nullable: nullable, field)
+        guard
+            let count = try requireNonNull(
+                readKafkaLength(compact: compact, short: false, field),
+                nullable: nullable,
+                field
+            )
         else { return nil }
         var array: [Element] = []
-        array.reserveCapacity(count)
+        // The count is bounded by the remaining bytes, but elements can be much larger in memory than
+        // on the wire, so only a modest capacity is reserved up front.
+        array.reserveCapacity(Swift.min(count, 1024))
         for _ in 0..<count {
             array.append(try Element.readKafkaElement(from: &self, version: version, compact: compact, field))
         }

@@ -19,9 +19,22 @@ public protocol KafkaMessage: Hashable, Sendable {
 
     /// Encodes the message body at `version`, appending to `buffer`.
     func write(to buffer: inout ByteBuffer, version: Int16)
+
+    /// Dotted paths of the fields whose values ``write(to:version:)`` cannot represent at `version`.
+    ///
+    /// Kafka refuses to serialize such a message (`UnsupportedVersionException`, or a null where the
+    /// version has no null). `write` never traps: it drops absent fields and writes nil as empty, so
+    /// callers that build values for several versions can use this to catch silent data loss.
+    /// Fields marked `ignorable` in the schema are never reported.
+    func fieldsNotRepresentable(at version: Int16) -> [String]
 }
 
 extension KafkaMessage {
+    /// Default for messages whose every field is ignorable or present in every version: nothing is lost.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        []
+    }
+
     /// Whether `version` uses the flexible (compact + tagged fields) encoding.
     public static func isFlexible(version: Int16) -> Bool {
         guard let start = flexibleVersionsStart else { return false }

@@ -146,6 +146,7 @@ class Field:
     default_raw: object
     about: str | None
     path: str
+    ignorable: bool = False
 
     @property
     def optional(self) -> bool:
@@ -269,7 +270,8 @@ class Message:
         return Field(name=spec["name"], prop=lower_camel(spec["name"]), kind=kind, base=base,
                      elem_kind=elem_kind, struct=struct, versions=versions, nullable=nullable, tagged=tagged,
                      tag=spec.get("tag"), flexible_override=spec.get("flexibleVersions"),
-                     default_raw=spec.get("default"), about=spec.get("about"), path=path)
+                     default_raw=spec.get("default"), about=spec.get("about"), path=path,
+                     ignorable=bool(spec.get("ignorable", False)))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -443,6 +445,56 @@ class Emitter:
             return [f"let flexible = {flex}"] + body
         return body
 
+    # --- representability (Kafka's UnsupportedVersionException / null checks on write) -------------
+
+    def check_body(self, struct: Struct, memo: dict[str, bool] | None = None) -> list[str]:
+        """Statements appending to `lost` the paths of values that `write` at `version` cannot carry:
+        non-default values of non-ignorable fields absent in the version, and nil in versions where
+        the field is not nullable."""
+        lines: list[str] = []
+        for f in struct.fields:
+            present = f.tagged if f.tag is not None else f.versions
+            cond = condition(present, struct.context)
+            path = json.dumps(f.path)
+            if not f.ignorable and cond is not True:
+                differs = f"self.{f.prop} != {f.default_expr()}"
+                guard = differs if cond is False else f"!({cond}), {differs}"
+                lines += [f"if {guard} {{", f"lost.append({path})", "}"]
+            if cond is False:
+                continue
+            ctx = struct.context.intersect(present)
+            if f.optional and f.kind != "records":
+                nullable = condition(f.nullable, ctx)
+                if nullable is not True:
+                    null_guard = f"self.{f.prop} == nil"
+                    if nullable is not False:
+                        null_guard = f"!({nullable}), " + null_guard
+                    lines += self.guarded(cond, [f"if {null_guard} {{", "lost.append(" + json.dumps(f.path + " (null)") + ")", "}"])
+            if f.struct is not None and self.needs_check(f.struct):
+                if f.kind == "struct":
+                    inner = [f"lost += self.{f.prop}.fieldsNotRepresentable(at: version)"]
+                else:
+                    seq = f"self.{f.prop} ?? []" if f.optional else f"self.{f.prop}"
+                    inner = [f"for element in {seq} {{",
+                             "lost += element.fieldsNotRepresentable(at: version)", "}"]
+                lines += self.guarded(cond, inner)
+        return lines
+
+    def needs_check(self, struct: Struct) -> bool:
+        return bool(self.check_body(struct))
+
+    def check_decl(self, struct: Struct, top: bool, indent: str) -> list[str]:
+        body = self.check_body(struct)
+        if not body:
+            return []
+        access = "public " if top else ""
+        doc = [f"{indent}/// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would",
+               f"{indent}/// refuse to serialize them): non-default values of non-ignorable fields the version lacks,",
+               f"{indent}/// and nil where the version does not allow null. Empty when the value is safe to write."]
+        return ([""] + doc + [f"{indent}{access}func fieldsNotRepresentable(at version: Int16) -> [String] {{",
+                f"{indent}    var lost: [String] = []"] + self.indent_block(body, indent + "    ") +
+                [f"{indent}    return lost", f"{indent}}}"])
+
     # --- declarations ------------------------------------------------------------------------------
 
     def properties(self, struct: Struct, indent: str) -> list[str]:
@@ -558,6 +610,7 @@ class Emitter:
             lines.append(f"{body_indent}func write(to buffer: inout ByteBuffer, version: Int16) {{")
         lines += self.indent_block(write, body_indent + "    ")
         lines.append(f"{body_indent}}}")
+        lines += self.check_decl(struct, top, body_indent)
         lines.append("    }" if not top else "}")
         return lines
 
@@ -611,7 +664,7 @@ class Emitter:
             return "KafkaUUID(mostSignificantBits: 0x0123_4567_89ab_cdef, leastSignificantBits: 0xfedc_ba98_7654_3210)"
         if k == "array":
             if f.struct:
-                return f"[.sample(version: version), {f.struct.name}()]"
+                return "[.sample(version: version), .init()]"
             elem = Field(**{**f.__dict__, "kind": f.elem_kind, "nullable": None})
             return f"[{self.sample_value(elem, salt)}, {self.sample_value(elem, salt + 1)}]"
         if k == "struct":

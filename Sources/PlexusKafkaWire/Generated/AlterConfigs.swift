@@ -83,8 +83,15 @@ extension AlterConfigsRequest {
             self.init()
             let flexible = version >= 2
             self.resourceType = try buffer.readKafkaInteger("AlterConfigsRequest.Resources.ResourceType")
-            self.resourceName = try buffer.readKafkaString(compact: flexible, "AlterConfigsRequest.Resources.ResourceName")
-            self.configs = try buffer.readKafkaArray(compact: flexible, version: version, "AlterConfigsRequest.Resources.Configs")
+            self.resourceName = try buffer.readKafkaString(
+                compact: flexible,
+                "AlterConfigsRequest.Resources.ResourceName"
+            )
+            self.configs = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "AlterConfigsRequest.Resources.Configs"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("AlterConfigsRequest.Resources")
             }
@@ -121,7 +128,11 @@ extension AlterConfigsRequest {
             self.init()
             let flexible = version >= 2
             self.name = try buffer.readKafkaString(compact: flexible, "AlterConfigsRequest.Resources.Configs.Name")
-            self.value = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "AlterConfigsRequest.Resources.Configs.Value")
+            self.value = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "AlterConfigsRequest.Resources.Configs.Value"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("AlterConfigsRequest.Resources.Configs")
             }
@@ -176,7 +187,11 @@ public struct AlterConfigsResponse: KafkaResponse {
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 2
         self.throttleTimeMs = try buffer.readKafkaInteger("AlterConfigsResponse.ThrottleTimeMs")
-        self.responses = try buffer.readKafkaArray(compact: flexible, version: version, "AlterConfigsResponse.Responses")
+        self.responses = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "AlterConfigsResponse.Responses"
+        )
         if flexible {
             try buffer.skipKafkaTaggedFields("AlterConfigsResponse")
         }
@@ -222,9 +237,16 @@ extension AlterConfigsResponse {
             self.init()
             let flexible = version >= 2
             self.errorCode = try buffer.readKafkaInteger("AlterConfigsResponse.Responses.ErrorCode")
-            self.errorMessage = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "AlterConfigsResponse.Responses.ErrorMessage")
+            self.errorMessage = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "AlterConfigsResponse.Responses.ErrorMessage"
+            )
             self.resourceType = try buffer.readKafkaInteger("AlterConfigsResponse.Responses.ResourceType")
-            self.resourceName = try buffer.readKafkaString(compact: flexible, "AlterConfigsResponse.Responses.ResourceName")
+            self.resourceName = try buffer.readKafkaString(
+                compact: flexible,
+                "AlterConfigsResponse.Responses.ResourceName"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("AlterConfigsResponse.Responses")
             }

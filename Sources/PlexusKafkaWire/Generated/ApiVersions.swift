@@ -44,7 +44,10 @@ public struct ApiVersionsRequest: KafkaRequest {
             self.clientSoftwareName = try buffer.readKafkaString(compact: true, "ApiVersionsRequest.ClientSoftwareName")
         }
         if version >= 3 {
-            self.clientSoftwareVersion = try buffer.readKafkaString(compact: true, "ApiVersionsRequest.ClientSoftwareVersion")
+            self.clientSoftwareVersion = try buffer.readKafkaString(
+                compact: true,
+                "ApiVersionsRequest.ClientSoftwareVersion"
+            )
         }
         if flexible {
             try buffer.skipKafkaTaggedFields("ApiVersionsRequest")
@@ -133,11 +136,21 @@ public struct ApiVersionsResponse: KafkaResponse {
             while var field = try tagged.next(from: &buffer) {
                 switch field.tag {
                 case 0 where version >= 3:
-                    self.supportedFeatures = try field.value.readKafkaArray(compact: true, version: version, "ApiVersionsResponse.SupportedFeatures")
+                    self.supportedFeatures = try field.value.readKafkaArray(
+                        compact: true,
+                        version: version,
+                        "ApiVersionsResponse.SupportedFeatures"
+                    )
                 case 1 where version >= 3:
-                    self.finalizedFeaturesEpoch = try field.value.readKafkaInteger("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                    self.finalizedFeaturesEpoch = try field.value.readKafkaInteger(
+                        "ApiVersionsResponse.FinalizedFeaturesEpoch"
+                    )
                 case 2 where version >= 3:
-                    self.finalizedFeatures = try field.value.readKafkaArray(compact: true, version: version, "ApiVersionsResponse.FinalizedFeatures")
+                    self.finalizedFeatures = try field.value.readKafkaArray(
+                        compact: true,
+                        version: version,
+                        "ApiVersionsResponse.FinalizedFeatures"
+                    )
                 case 3 where version >= 3:
                     self.zkMigrationReady = try field.value.readKafkaBool("ApiVersionsResponse.ZkMigrationReady")
                 default:

@@ -90,7 +90,12 @@ extension CreatePartitionsRequest {
             let flexible = version >= 2
             self.name = try buffer.readKafkaString(compact: flexible, "CreatePartitionsRequest.Topics.Name")
             self.count = try buffer.readKafkaInteger("CreatePartitionsRequest.Topics.Count")
-            self.assignments = try buffer.readKafkaNullableArray(compact: flexible, nullable: true, version: version, "CreatePartitionsRequest.Topics.Assignments")
+            self.assignments = try buffer.readKafkaNullableArray(
+                compact: flexible,
+                nullable: true,
+                version: version,
+                "CreatePartitionsRequest.Topics.Assignments"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("CreatePartitionsRequest.Topics")
             }
@@ -122,7 +127,11 @@ extension CreatePartitionsRequest {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             let flexible = version >= 2
-            self.brokerIds = try buffer.readKafkaArray(compact: flexible, version: version, "CreatePartitionsRequest.Topics.Assignments.BrokerIds")
+            self.brokerIds = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "CreatePartitionsRequest.Topics.Assignments.BrokerIds"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("CreatePartitionsRequest.Topics.Assignments")
             }
@@ -176,7 +185,11 @@ public struct CreatePartitionsResponse: KafkaResponse {
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 2
         self.throttleTimeMs = try buffer.readKafkaInteger("CreatePartitionsResponse.ThrottleTimeMs")
-        self.results = try buffer.readKafkaArray(compact: flexible, version: version, "CreatePartitionsResponse.Results")
+        self.results = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "CreatePartitionsResponse.Results"
+        )
         if flexible {
             try buffer.skipKafkaTaggedFields("CreatePartitionsResponse")
         }
@@ -219,7 +232,11 @@ extension CreatePartitionsResponse {
             let flexible = version >= 2
             self.name = try buffer.readKafkaString(compact: flexible, "CreatePartitionsResponse.Results.Name")
             self.errorCode = try buffer.readKafkaInteger("CreatePartitionsResponse.Results.ErrorCode")
-            self.errorMessage = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "CreatePartitionsResponse.Results.ErrorMessage")
+            self.errorMessage = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "CreatePartitionsResponse.Results.ErrorMessage"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("CreatePartitionsResponse.Results")
             }

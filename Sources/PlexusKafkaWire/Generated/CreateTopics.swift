@@ -66,6 +66,17 @@ public struct CreateTopicsRequest: KafkaRequest {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 1), self.validateOnly != false {
+            lost.append("CreateTopicsRequest.validateOnly")
+        }
+        return lost
+    }
 }
 
 extension CreateTopicsRequest {
@@ -103,8 +114,16 @@ extension CreateTopicsRequest {
             self.name = try buffer.readKafkaString(compact: flexible, "CreateTopicsRequest.Topics.Name")
             self.numPartitions = try buffer.readKafkaInteger("CreateTopicsRequest.Topics.NumPartitions")
             self.replicationFactor = try buffer.readKafkaInteger("CreateTopicsRequest.Topics.ReplicationFactor")
-            self.assignments = try buffer.readKafkaArray(compact: flexible, version: version, "CreateTopicsRequest.Topics.Assignments")
-            self.configs = try buffer.readKafkaArray(compact: flexible, version: version, "CreateTopicsRequest.Topics.Configs")
+            self.assignments = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "CreateTopicsRequest.Topics.Assignments"
+            )
+            self.configs = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "CreateTopicsRequest.Topics.Configs"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("CreateTopicsRequest.Topics")
             }
@@ -143,7 +162,11 @@ extension CreateTopicsRequest {
             self.init()
             let flexible = version >= 5
             self.partitionIndex = try buffer.readKafkaInteger("CreateTopicsRequest.Topics.Assignments.PartitionIndex")
-            self.brokerIds = try buffer.readKafkaArray(compact: flexible, version: version, "CreateTopicsRequest.Topics.Assignments.BrokerIds")
+            self.brokerIds = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "CreateTopicsRequest.Topics.Assignments.BrokerIds"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("CreateTopicsRequest.Topics.Assignments")
             }
@@ -179,7 +202,11 @@ extension CreateTopicsRequest {
             self.init()
             let flexible = version >= 5
             self.name = try buffer.readKafkaString(compact: flexible, "CreateTopicsRequest.Topics.Configs.Name")
-            self.value = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "CreateTopicsRequest.Topics.Configs.Value")
+            self.value = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "CreateTopicsRequest.Topics.Configs.Value"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("CreateTopicsRequest.Topics.Configs")
             }
@@ -305,7 +332,11 @@ extension CreateTopicsResponse {
             }
             self.errorCode = try buffer.readKafkaInteger("CreateTopicsResponse.Topics.ErrorCode")
             if version >= 1 {
-                self.errorMessage = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "CreateTopicsResponse.Topics.ErrorMessage")
+                self.errorMessage = try buffer.readKafkaNullableString(
+                    compact: flexible,
+                    nullable: true,
+                    "CreateTopicsResponse.Topics.ErrorMessage"
+                )
             }
             if version >= 5 {
                 self.numPartitions = try buffer.readKafkaInteger("CreateTopicsResponse.Topics.NumPartitions")
@@ -314,14 +345,21 @@ extension CreateTopicsResponse {
                 self.replicationFactor = try buffer.readKafkaInteger("CreateTopicsResponse.Topics.ReplicationFactor")
             }
             if version >= 5 {
-                self.configs = try buffer.readKafkaNullableArray(compact: true, nullable: true, version: version, "CreateTopicsResponse.Topics.Configs")
+                self.configs = try buffer.readKafkaNullableArray(
+                    compact: true,
+                    nullable: true,
+                    version: version,
+                    "CreateTopicsResponse.Topics.Configs"
+                )
             }
             if flexible {
                 var tagged = try KafkaTaggedFieldReader(from: &buffer, "CreateTopicsResponse.Topics")
                 while var field = try tagged.next(from: &buffer) {
                     switch field.tag {
                     case 0 where version >= 5:
-                        self.topicConfigErrorCode = try field.value.readKafkaInteger("CreateTopicsResponse.Topics.TopicConfigErrorCode")
+                        self.topicConfigErrorCode = try field.value.readKafkaInteger(
+                            "CreateTopicsResponse.Topics.TopicConfigErrorCode"
+                        )
                     default:
                         break
                     }
@@ -389,7 +427,11 @@ extension CreateTopicsResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             self.name = try buffer.readKafkaString(compact: true, "CreateTopicsResponse.Topics.Configs.Name")
-            self.value = try buffer.readKafkaNullableString(compact: true, nullable: true, "CreateTopicsResponse.Topics.Configs.Value")
+            self.value = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "CreateTopicsResponse.Topics.Configs.Value"
+            )
             self.readOnly = try buffer.readKafkaBool("CreateTopicsResponse.Topics.Configs.ReadOnly")
             self.configSource = try buffer.readKafkaInteger("CreateTopicsResponse.Topics.Configs.ConfigSource")
             self.isSensitive = try buffer.readKafkaBool("CreateTopicsResponse.Topics.Configs.IsSensitive")

@@ -36,7 +36,11 @@ public struct DeleteGroupsRequest: KafkaRequest {
 
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 2
-        self.groupsNames = try buffer.readKafkaArray(compact: flexible, version: version, "DeleteGroupsRequest.GroupsNames")
+        self.groupsNames = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "DeleteGroupsRequest.GroupsNames"
+        )
         if flexible {
             try buffer.skipKafkaTaggedFields("DeleteGroupsRequest")
         }

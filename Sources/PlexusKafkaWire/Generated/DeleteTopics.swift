@@ -48,7 +48,11 @@ public struct DeleteTopicsRequest: KafkaRequest {
             self.topics = try buffer.readKafkaArray(compact: true, version: version, "DeleteTopicsRequest.Topics")
         }
         if version <= 5 {
-            self.topicNames = try buffer.readKafkaArray(compact: flexible, version: version, "DeleteTopicsRequest.TopicNames")
+            self.topicNames = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "DeleteTopicsRequest.TopicNames"
+            )
         }
         self.timeoutMs = try buffer.readKafkaInteger("DeleteTopicsRequest.TimeoutMs")
         if flexible {
@@ -69,6 +73,17 @@ public struct DeleteTopicsRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 6), self.topics != [] {
+            lost.append("DeleteTopicsRequest.Topics")
+        }
+        return lost
     }
 }
 
@@ -91,7 +106,11 @@ extension DeleteTopicsRequest {
 
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
-            self.name = try buffer.readKafkaNullableString(compact: true, nullable: true, "DeleteTopicsRequest.Topics.Name")
+            self.name = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "DeleteTopicsRequest.Topics.Name"
+            )
             self.topicId = try buffer.readKafkaUUID("DeleteTopicsRequest.Topics.TopicId")
             try buffer.skipKafkaTaggedFields("DeleteTopicsRequest.Topics")
         }
@@ -144,7 +163,11 @@ public struct DeleteTopicsResponse: KafkaResponse {
         if version >= 1 {
             self.throttleTimeMs = try buffer.readKafkaInteger("DeleteTopicsResponse.ThrottleTimeMs")
         }
-        self.responses = try buffer.readKafkaArray(compact: flexible, version: version, "DeleteTopicsResponse.Responses")
+        self.responses = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "DeleteTopicsResponse.Responses"
+        )
         if flexible {
             try buffer.skipKafkaTaggedFields("DeleteTopicsResponse")
         }
@@ -160,6 +183,17 @@ public struct DeleteTopicsResponse: KafkaResponse {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        for element in self.responses {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        return lost
     }
 }
 
@@ -191,13 +225,21 @@ extension DeleteTopicsResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             let flexible = version >= 4
-            self.name = try buffer.readKafkaNullableString(compact: flexible, nullable: version >= 6, "DeleteTopicsResponse.Responses.Name")
+            self.name = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: version >= 6,
+                "DeleteTopicsResponse.Responses.Name"
+            )
             if version >= 6 {
                 self.topicId = try buffer.readKafkaUUID("DeleteTopicsResponse.Responses.TopicId")
             }
             self.errorCode = try buffer.readKafkaInteger("DeleteTopicsResponse.Responses.ErrorCode")
             if version >= 5 {
-                self.errorMessage = try buffer.readKafkaNullableString(compact: true, nullable: true, "DeleteTopicsResponse.Responses.ErrorMessage")
+                self.errorMessage = try buffer.readKafkaNullableString(
+                    compact: true,
+                    nullable: true,
+                    "DeleteTopicsResponse.Responses.ErrorMessage"
+                )
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields("DeleteTopicsResponse.Responses")
@@ -217,6 +259,17 @@ extension DeleteTopicsResponse {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version >= 6), self.name == nil {
+                lost.append("DeleteTopicsResponse.Responses.Name (null)")
+            }
+            return lost
         }
     }
 }

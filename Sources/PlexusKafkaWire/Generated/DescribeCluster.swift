@@ -39,7 +39,9 @@ public struct DescribeClusterRequest: KafkaRequest {
     }
 
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
-        self.includeClusterAuthorizedOperations = try buffer.readKafkaBool("DescribeClusterRequest.IncludeClusterAuthorizedOperations")
+        self.includeClusterAuthorizedOperations = try buffer.readKafkaBool(
+            "DescribeClusterRequest.IncludeClusterAuthorizedOperations"
+        )
         if version >= 1 {
             self.endpointType = try buffer.readKafkaInteger("DescribeClusterRequest.EndpointType")
         }
@@ -53,6 +55,17 @@ public struct DescribeClusterRequest: KafkaRequest {
             buffer.writeInteger(self.endpointType)
         }
         buffer.writeKafkaEmptyTaggedFields()
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 1), self.endpointType != 1 {
+            lost.append("DescribeClusterRequest.EndpointType")
+        }
+        return lost
     }
 }
 
@@ -118,14 +131,20 @@ public struct DescribeClusterResponse: KafkaResponse {
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         self.throttleTimeMs = try buffer.readKafkaInteger("DescribeClusterResponse.ThrottleTimeMs")
         self.errorCode = try buffer.readKafkaInteger("DescribeClusterResponse.ErrorCode")
-        self.errorMessage = try buffer.readKafkaNullableString(compact: true, nullable: true, "DescribeClusterResponse.ErrorMessage")
+        self.errorMessage = try buffer.readKafkaNullableString(
+            compact: true,
+            nullable: true,
+            "DescribeClusterResponse.ErrorMessage"
+        )
         if version >= 1 {
             self.endpointType = try buffer.readKafkaInteger("DescribeClusterResponse.EndpointType")
         }
         self.clusterId = try buffer.readKafkaString(compact: true, "DescribeClusterResponse.ClusterId")
         self.controllerId = try buffer.readKafkaInteger("DescribeClusterResponse.ControllerId")
         self.brokers = try buffer.readKafkaArray(compact: true, version: version, "DescribeClusterResponse.Brokers")
-        self.clusterAuthorizedOperations = try buffer.readKafkaInteger("DescribeClusterResponse.ClusterAuthorizedOperations")
+        self.clusterAuthorizedOperations = try buffer.readKafkaInteger(
+            "DescribeClusterResponse.ClusterAuthorizedOperations"
+        )
         try buffer.skipKafkaTaggedFields("DescribeClusterResponse")
     }
 
@@ -142,6 +161,17 @@ public struct DescribeClusterResponse: KafkaResponse {
         buffer.writeKafkaArray(self.brokers, version: version, compact: true)
         buffer.writeInteger(self.clusterAuthorizedOperations)
         buffer.writeKafkaEmptyTaggedFields()
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 1), self.endpointType != 1 {
+            lost.append("DescribeClusterResponse.EndpointType")
+        }
+        return lost
     }
 }
 
@@ -175,7 +205,11 @@ extension DescribeClusterResponse {
             self.brokerId = try buffer.readKafkaInteger("DescribeClusterResponse.Brokers.BrokerId")
             self.host = try buffer.readKafkaString(compact: true, "DescribeClusterResponse.Brokers.Host")
             self.port = try buffer.readKafkaInteger("DescribeClusterResponse.Brokers.Port")
-            self.rack = try buffer.readKafkaNullableString(compact: true, nullable: true, "DescribeClusterResponse.Brokers.Rack")
+            self.rack = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "DescribeClusterResponse.Brokers.Rack"
+            )
             try buffer.skipKafkaTaggedFields("DescribeClusterResponse.Brokers")
         }
 

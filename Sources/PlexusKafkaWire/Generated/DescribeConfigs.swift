@@ -44,7 +44,11 @@ public struct DescribeConfigsRequest: KafkaRequest {
 
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 4
-        self.resources = try buffer.readKafkaArray(compact: flexible, version: version, "DescribeConfigsRequest.Resources")
+        self.resources = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "DescribeConfigsRequest.Resources"
+        )
         if version >= 1 {
             self.includeSynonyms = try buffer.readKafkaBool("DescribeConfigsRequest.IncludeSynonyms")
         }
@@ -69,6 +73,20 @@ public struct DescribeConfigsRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 1), self.includeSynonyms != false {
+            lost.append("DescribeConfigsRequest.IncludeSynonyms")
+        }
+        if !(version >= 3), self.includeDocumentation != false {
+            lost.append("DescribeConfigsRequest.IncludeDocumentation")
+        }
+        return lost
     }
 }
 
@@ -97,8 +115,16 @@ extension DescribeConfigsRequest {
             self.init()
             let flexible = version >= 4
             self.resourceType = try buffer.readKafkaInteger("DescribeConfigsRequest.Resources.ResourceType")
-            self.resourceName = try buffer.readKafkaString(compact: flexible, "DescribeConfigsRequest.Resources.ResourceName")
-            self.configurationKeys = try buffer.readKafkaNullableArray(compact: flexible, nullable: true, version: version, "DescribeConfigsRequest.Resources.ConfigurationKeys")
+            self.resourceName = try buffer.readKafkaString(
+                compact: flexible,
+                "DescribeConfigsRequest.Resources.ResourceName"
+            )
+            self.configurationKeys = try buffer.readKafkaNullableArray(
+                compact: flexible,
+                nullable: true,
+                version: version,
+                "DescribeConfigsRequest.Resources.ConfigurationKeys"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("DescribeConfigsRequest.Resources")
             }
@@ -169,6 +195,17 @@ public struct DescribeConfigsResponse: KafkaResponse {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        for element in self.results {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        return lost
+    }
 }
 
 extension DescribeConfigsResponse {
@@ -204,10 +241,21 @@ extension DescribeConfigsResponse {
             self.init()
             let flexible = version >= 4
             self.errorCode = try buffer.readKafkaInteger("DescribeConfigsResponse.Results.ErrorCode")
-            self.errorMessage = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "DescribeConfigsResponse.Results.ErrorMessage")
+            self.errorMessage = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "DescribeConfigsResponse.Results.ErrorMessage"
+            )
             self.resourceType = try buffer.readKafkaInteger("DescribeConfigsResponse.Results.ResourceType")
-            self.resourceName = try buffer.readKafkaString(compact: flexible, "DescribeConfigsResponse.Results.ResourceName")
-            self.configs = try buffer.readKafkaArray(compact: flexible, version: version, "DescribeConfigsResponse.Results.Configs")
+            self.resourceName = try buffer.readKafkaString(
+                compact: flexible,
+                "DescribeConfigsResponse.Results.ResourceName"
+            )
+            self.configs = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "DescribeConfigsResponse.Results.Configs"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("DescribeConfigsResponse.Results")
             }
@@ -223,6 +271,17 @@ extension DescribeConfigsResponse {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            for element in self.configs {
+                lost += element.fieldsNotRepresentable(at: version)
+            }
+            return lost
         }
     }
 
@@ -274,7 +333,11 @@ extension DescribeConfigsResponse {
             self.init()
             let flexible = version >= 4
             self.name = try buffer.readKafkaString(compact: flexible, "DescribeConfigsResponse.Results.Configs.Name")
-            self.value = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "DescribeConfigsResponse.Results.Configs.Value")
+            self.value = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "DescribeConfigsResponse.Results.Configs.Value"
+            )
             self.readOnly = try buffer.readKafkaBool("DescribeConfigsResponse.Results.Configs.ReadOnly")
             if version <= 0 {
                 self.isDefault = try buffer.readKafkaBool("DescribeConfigsResponse.Results.Configs.IsDefault")
@@ -284,13 +347,21 @@ extension DescribeConfigsResponse {
             }
             self.isSensitive = try buffer.readKafkaBool("DescribeConfigsResponse.Results.Configs.IsSensitive")
             if version >= 1 {
-                self.synonyms = try buffer.readKafkaArray(compact: flexible, version: version, "DescribeConfigsResponse.Results.Configs.Synonyms")
+                self.synonyms = try buffer.readKafkaArray(
+                    compact: flexible,
+                    version: version,
+                    "DescribeConfigsResponse.Results.Configs.Synonyms"
+                )
             }
             if version >= 3 {
                 self.configType = try buffer.readKafkaInteger("DescribeConfigsResponse.Results.Configs.ConfigType")
             }
             if version >= 3 {
-                self.documentation = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "DescribeConfigsResponse.Results.Configs.Documentation")
+                self.documentation = try buffer.readKafkaNullableString(
+                    compact: flexible,
+                    nullable: true,
+                    "DescribeConfigsResponse.Results.Configs.Documentation"
+                )
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields("DescribeConfigsResponse.Results.Configs")
@@ -322,6 +393,17 @@ extension DescribeConfigsResponse {
                 buffer.writeKafkaEmptyTaggedFields()
             }
         }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version <= 0), self.isDefault != false {
+                lost.append("DescribeConfigsResponse.Results.Configs.IsDefault")
+            }
+            return lost
+        }
     }
 
     /// The synonyms for this configuration key.
@@ -347,8 +429,15 @@ extension DescribeConfigsResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             let flexible = version >= 4
-            self.name = try buffer.readKafkaString(compact: flexible, "DescribeConfigsResponse.Results.Configs.Synonyms.Name")
-            self.value = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "DescribeConfigsResponse.Results.Configs.Synonyms.Value")
+            self.name = try buffer.readKafkaString(
+                compact: flexible,
+                "DescribeConfigsResponse.Results.Configs.Synonyms.Name"
+            )
+            self.value = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "DescribeConfigsResponse.Results.Configs.Synonyms.Value"
+            )
             self.source = try buffer.readKafkaInteger("DescribeConfigsResponse.Results.Configs.Synonyms.Source")
             if flexible {
                 try buffer.skipKafkaTaggedFields("DescribeConfigsResponse.Results.Configs.Synonyms")

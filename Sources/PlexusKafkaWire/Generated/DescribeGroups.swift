@@ -42,7 +42,9 @@ public struct DescribeGroupsRequest: KafkaRequest {
         let flexible = version >= 5
         self.groups = try buffer.readKafkaArray(compact: flexible, version: version, "DescribeGroupsRequest.Groups")
         if version >= 3 {
-            self.includeAuthorizedOperations = try buffer.readKafkaBool("DescribeGroupsRequest.IncludeAuthorizedOperations")
+            self.includeAuthorizedOperations = try buffer.readKafkaBool(
+                "DescribeGroupsRequest.IncludeAuthorizedOperations"
+            )
         }
         if flexible {
             try buffer.skipKafkaTaggedFields("DescribeGroupsRequest")
@@ -59,6 +61,17 @@ public struct DescribeGroupsRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 3), self.includeAuthorizedOperations != false {
+            lost.append("DescribeGroupsRequest.IncludeAuthorizedOperations")
+        }
+        return lost
     }
 }
 
@@ -119,6 +132,17 @@ public struct DescribeGroupsResponse: KafkaResponse {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        for element in self.groups {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        return lost
+    }
 }
 
 extension DescribeGroupsResponse {
@@ -164,11 +188,23 @@ extension DescribeGroupsResponse {
             self.errorCode = try buffer.readKafkaInteger("DescribeGroupsResponse.Groups.ErrorCode")
             self.groupId = try buffer.readKafkaString(compact: flexible, "DescribeGroupsResponse.Groups.GroupId")
             self.groupState = try buffer.readKafkaString(compact: flexible, "DescribeGroupsResponse.Groups.GroupState")
-            self.protocolType = try buffer.readKafkaString(compact: flexible, "DescribeGroupsResponse.Groups.ProtocolType")
-            self.protocolData = try buffer.readKafkaString(compact: flexible, "DescribeGroupsResponse.Groups.ProtocolData")
-            self.members = try buffer.readKafkaArray(compact: flexible, version: version, "DescribeGroupsResponse.Groups.Members")
+            self.protocolType = try buffer.readKafkaString(
+                compact: flexible,
+                "DescribeGroupsResponse.Groups.ProtocolType"
+            )
+            self.protocolData = try buffer.readKafkaString(
+                compact: flexible,
+                "DescribeGroupsResponse.Groups.ProtocolData"
+            )
+            self.members = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "DescribeGroupsResponse.Groups.Members"
+            )
             if version >= 3 {
-                self.authorizedOperations = try buffer.readKafkaInteger("DescribeGroupsResponse.Groups.AuthorizedOperations")
+                self.authorizedOperations = try buffer.readKafkaInteger(
+                    "DescribeGroupsResponse.Groups.AuthorizedOperations"
+                )
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields("DescribeGroupsResponse.Groups")
@@ -189,6 +225,17 @@ extension DescribeGroupsResponse {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version >= 3), self.authorizedOperations != -2147483648 {
+                lost.append("DescribeGroupsResponse.Groups.AuthorizedOperations")
+            }
+            return lost
         }
     }
 
@@ -227,14 +274,33 @@ extension DescribeGroupsResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             let flexible = version >= 5
-            self.memberId = try buffer.readKafkaString(compact: flexible, "DescribeGroupsResponse.Groups.Members.MemberId")
+            self.memberId = try buffer.readKafkaString(
+                compact: flexible,
+                "DescribeGroupsResponse.Groups.Members.MemberId"
+            )
             if version >= 4 {
-                self.groupInstanceId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "DescribeGroupsResponse.Groups.Members.GroupInstanceId")
+                self.groupInstanceId = try buffer.readKafkaNullableString(
+                    compact: flexible,
+                    nullable: true,
+                    "DescribeGroupsResponse.Groups.Members.GroupInstanceId"
+                )
             }
-            self.clientId = try buffer.readKafkaString(compact: flexible, "DescribeGroupsResponse.Groups.Members.ClientId")
-            self.clientHost = try buffer.readKafkaString(compact: flexible, "DescribeGroupsResponse.Groups.Members.ClientHost")
-            self.memberMetadata = try buffer.readKafkaBytes(compact: flexible, "DescribeGroupsResponse.Groups.Members.MemberMetadata")
-            self.memberAssignment = try buffer.readKafkaBytes(compact: flexible, "DescribeGroupsResponse.Groups.Members.MemberAssignment")
+            self.clientId = try buffer.readKafkaString(
+                compact: flexible,
+                "DescribeGroupsResponse.Groups.Members.ClientId"
+            )
+            self.clientHost = try buffer.readKafkaString(
+                compact: flexible,
+                "DescribeGroupsResponse.Groups.Members.ClientHost"
+            )
+            self.memberMetadata = try buffer.readKafkaBytes(
+                compact: flexible,
+                "DescribeGroupsResponse.Groups.Members.MemberMetadata"
+            )
+            self.memberAssignment = try buffer.readKafkaBytes(
+                compact: flexible,
+                "DescribeGroupsResponse.Groups.Members.MemberAssignment"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("DescribeGroupsResponse.Groups.Members")
             }

@@ -99,7 +99,11 @@ public struct FetchRequest: KafkaRequest {
         }
         self.topics = try buffer.readKafkaArray(compact: flexible, version: version, "FetchRequest.Topics")
         if version >= 7 {
-            self.forgottenTopicsData = try buffer.readKafkaArray(compact: flexible, version: version, "FetchRequest.ForgottenTopicsData")
+            self.forgottenTopicsData = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "FetchRequest.ForgottenTopicsData"
+            )
         }
         if version >= 11 {
             self.rackId = try buffer.readKafkaString(compact: flexible, "FetchRequest.RackId")
@@ -109,7 +113,11 @@ public struct FetchRequest: KafkaRequest {
             while var field = try tagged.next(from: &buffer) {
                 switch field.tag {
                 case 0 where version >= 12:
-                    self.clusterId = try field.value.readKafkaNullableString(compact: true, nullable: true, "FetchRequest.ClusterId")
+                    self.clusterId = try field.value.readKafkaNullableString(
+                        compact: true,
+                        nullable: true,
+                        "FetchRequest.ClusterId"
+                    )
                 case 1 where version >= 15:
                     self.replicaState = try ReplicaState(from: &field.value, version: version)
                 default:
@@ -156,6 +164,26 @@ public struct FetchRequest: KafkaRequest {
             }
             tagged.write(to: &buffer)
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version <= 14), self.replicaId != -1 {
+            lost.append("FetchRequest.ReplicaId")
+        }
+        if !(version >= 15), self.replicaState != ReplicaState() {
+            lost.append("FetchRequest.ReplicaState")
+        }
+        for element in self.topics {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        if !(version >= 7), self.forgottenTopicsData != [] {
+            lost.append("FetchRequest.ForgottenTopicsData")
+        }
+        return lost
     }
 }
 
@@ -218,7 +246,11 @@ extension FetchRequest {
             if version >= 13 {
                 self.topicId = try buffer.readKafkaUUID("FetchRequest.Topics.TopicId")
             }
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "FetchRequest.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "FetchRequest.Topics.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("FetchRequest.Topics")
             }
@@ -236,6 +268,17 @@ extension FetchRequest {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            for element in self.partitions {
+                lost += element.fieldsNotRepresentable(at: version)
+            }
+            return lost
         }
     }
 
@@ -280,7 +323,9 @@ extension FetchRequest {
             let flexible = version >= 12
             self.partition = try buffer.readKafkaInteger("FetchRequest.Topics.Partitions.Partition")
             if version >= 9 {
-                self.currentLeaderEpoch = try buffer.readKafkaInteger("FetchRequest.Topics.Partitions.CurrentLeaderEpoch")
+                self.currentLeaderEpoch = try buffer.readKafkaInteger(
+                    "FetchRequest.Topics.Partitions.CurrentLeaderEpoch"
+                )
             }
             self.fetchOffset = try buffer.readKafkaInteger("FetchRequest.Topics.Partitions.FetchOffset")
             if version >= 12 {
@@ -295,7 +340,9 @@ extension FetchRequest {
                 while var field = try tagged.next(from: &buffer) {
                     switch field.tag {
                     case 0 where version >= 17:
-                        self.replicaDirectoryId = try field.value.readKafkaUUID("FetchRequest.Topics.Partitions.ReplicaDirectoryId")
+                        self.replicaDirectoryId = try field.value.readKafkaUUID(
+                            "FetchRequest.Topics.Partitions.ReplicaDirectoryId"
+                        )
                     default:
                         break
                     }
@@ -324,6 +371,17 @@ extension FetchRequest {
                 }
                 tagged.write(to: &buffer)
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version >= 12), self.lastFetchedEpoch != -1 {
+                lost.append("FetchRequest.Topics.Partitions.LastFetchedEpoch")
+            }
+            return lost
         }
     }
 
@@ -356,7 +414,11 @@ extension FetchRequest {
             if version >= 13 {
                 self.topicId = try buffer.readKafkaUUID("FetchRequest.ForgottenTopicsData.TopicId")
             }
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "FetchRequest.ForgottenTopicsData.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "FetchRequest.ForgottenTopicsData.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("FetchRequest.ForgottenTopicsData")
             }
@@ -442,7 +504,11 @@ public struct FetchResponse: KafkaResponse {
             while var field = try tagged.next(from: &buffer) {
                 switch field.tag {
                 case 0 where version >= 16:
-                    self.nodeEndpoints = try field.value.readKafkaArray(compact: true, version: version, "FetchResponse.NodeEndpoints")
+                    self.nodeEndpoints = try field.value.readKafkaArray(
+                        compact: true,
+                        version: version,
+                        "FetchResponse.NodeEndpoints"
+                    )
                 default:
                     break
                 }
@@ -470,6 +536,23 @@ public struct FetchResponse: KafkaResponse {
             }
             tagged.write(to: &buffer)
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 7), self.sessionId != 0 {
+            lost.append("FetchResponse.SessionId")
+        }
+        for element in self.responses {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        if !(version >= 16), self.nodeEndpoints != [] {
+            lost.append("FetchResponse.NodeEndpoints")
+        }
+        return lost
     }
 }
 
@@ -503,7 +586,11 @@ extension FetchResponse {
             if version >= 13 {
                 self.topicId = try buffer.readKafkaUUID("FetchResponse.Responses.TopicId")
             }
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "FetchResponse.Responses.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "FetchResponse.Responses.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("FetchResponse.Responses")
             }
@@ -521,6 +608,17 @@ extension FetchResponse {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            for element in self.partitions {
+                lost += element.fieldsNotRepresentable(at: version)
+            }
+            return lost
         }
     }
 
@@ -583,18 +681,31 @@ extension FetchResponse {
             self.errorCode = try buffer.readKafkaInteger("FetchResponse.Responses.Partitions.ErrorCode")
             self.highWatermark = try buffer.readKafkaInteger("FetchResponse.Responses.Partitions.HighWatermark")
             if version >= 4 {
-                self.lastStableOffset = try buffer.readKafkaInteger("FetchResponse.Responses.Partitions.LastStableOffset")
+                self.lastStableOffset = try buffer.readKafkaInteger(
+                    "FetchResponse.Responses.Partitions.LastStableOffset"
+                )
             }
             if version >= 5 {
                 self.logStartOffset = try buffer.readKafkaInteger("FetchResponse.Responses.Partitions.LogStartOffset")
             }
             if version >= 4 {
-                self.abortedTransactions = try buffer.readKafkaNullableArray(compact: flexible, nullable: true, version: version, "FetchResponse.Responses.Partitions.AbortedTransactions")
+                self.abortedTransactions = try buffer.readKafkaNullableArray(
+                    compact: flexible,
+                    nullable: true,
+                    version: version,
+                    "FetchResponse.Responses.Partitions.AbortedTransactions"
+                )
             }
             if version >= 11 {
-                self.preferredReadReplica = try buffer.readKafkaInteger("FetchResponse.Responses.Partitions.PreferredReadReplica")
+                self.preferredReadReplica = try buffer.readKafkaInteger(
+                    "FetchResponse.Responses.Partitions.PreferredReadReplica"
+                )
             }
-            self.records = try buffer.readKafkaNullableBytes(compact: flexible, nullable: true, "FetchResponse.Responses.Partitions.Records")
+            self.records = try buffer.readKafkaNullableBytes(
+                compact: flexible,
+                nullable: true,
+                "FetchResponse.Responses.Partitions.Records"
+            )
             if flexible {
                 var tagged = try KafkaTaggedFieldReader(from: &buffer, "FetchResponse.Responses.Partitions")
                 while var field = try tagged.next(from: &buffer) {
@@ -624,7 +735,12 @@ extension FetchResponse {
                 buffer.writeInteger(self.logStartOffset)
             }
             if version >= 4 {
-                buffer.writeKafkaNullableArray(self.abortedTransactions, version: version, compact: flexible, nullable: true)
+                buffer.writeKafkaNullableArray(
+                    self.abortedTransactions,
+                    version: version,
+                    compact: flexible,
+                    nullable: true
+                )
             }
             if version >= 11 {
                 buffer.writeInteger(self.preferredReadReplica)
@@ -643,6 +759,26 @@ extension FetchResponse {
                 }
                 tagged.write(to: &buffer)
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version >= 12), self.divergingEpoch != EpochEndOffset() {
+                lost.append("FetchResponse.Responses.Partitions.DivergingEpoch")
+            }
+            if !(version >= 12), self.currentLeader != LeaderIdAndEpoch() {
+                lost.append("FetchResponse.Responses.Partitions.CurrentLeader")
+            }
+            if !(version >= 12), self.snapshotId != SnapshotId() {
+                lost.append("FetchResponse.Responses.Partitions.SnapshotId")
+            }
+            if !(version >= 11), self.preferredReadReplica != -1 {
+                lost.append("FetchResponse.Responses.Partitions.PreferredReadReplica")
+            }
+            return lost
         }
     }
 
@@ -694,7 +830,9 @@ extension FetchResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             self.leaderId = try buffer.readKafkaInteger("FetchResponse.Responses.Partitions.CurrentLeader.LeaderId")
-            self.leaderEpoch = try buffer.readKafkaInteger("FetchResponse.Responses.Partitions.CurrentLeader.LeaderEpoch")
+            self.leaderEpoch = try buffer.readKafkaInteger(
+                "FetchResponse.Responses.Partitions.CurrentLeader.LeaderEpoch"
+            )
             try buffer.skipKafkaTaggedFields("FetchResponse.Responses.Partitions.CurrentLeader")
         }
 
@@ -754,8 +892,12 @@ extension FetchResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             let flexible = version >= 12
-            self.producerId = try buffer.readKafkaInteger("FetchResponse.Responses.Partitions.AbortedTransactions.ProducerId")
-            self.firstOffset = try buffer.readKafkaInteger("FetchResponse.Responses.Partitions.AbortedTransactions.FirstOffset")
+            self.producerId = try buffer.readKafkaInteger(
+                "FetchResponse.Responses.Partitions.AbortedTransactions.ProducerId"
+            )
+            self.firstOffset = try buffer.readKafkaInteger(
+                "FetchResponse.Responses.Partitions.AbortedTransactions.FirstOffset"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("FetchResponse.Responses.Partitions.AbortedTransactions")
             }
@@ -800,7 +942,11 @@ extension FetchResponse {
             self.nodeId = try buffer.readKafkaInteger("FetchResponse.NodeEndpoints.NodeId")
             self.host = try buffer.readKafkaString(compact: true, "FetchResponse.NodeEndpoints.Host")
             self.port = try buffer.readKafkaInteger("FetchResponse.NodeEndpoints.Port")
-            self.rack = try buffer.readKafkaNullableString(compact: true, nullable: true, "FetchResponse.NodeEndpoints.Rack")
+            self.rack = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "FetchResponse.NodeEndpoints.Rack"
+            )
             try buffer.skipKafkaTaggedFields("FetchResponse.NodeEndpoints")
         }
 

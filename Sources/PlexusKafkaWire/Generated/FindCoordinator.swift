@@ -51,7 +51,11 @@ public struct FindCoordinatorRequest: KafkaRequest {
             self.keyType = try buffer.readKafkaInteger("FindCoordinatorRequest.KeyType")
         }
         if version >= 4 {
-            self.coordinatorKeys = try buffer.readKafkaArray(compact: true, version: version, "FindCoordinatorRequest.CoordinatorKeys")
+            self.coordinatorKeys = try buffer.readKafkaArray(
+                compact: true,
+                version: version,
+                "FindCoordinatorRequest.CoordinatorKeys"
+            )
         }
         if flexible {
             try buffer.skipKafkaTaggedFields("FindCoordinatorRequest")
@@ -73,6 +77,23 @@ public struct FindCoordinatorRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version <= 3), self.key != "" {
+            lost.append("FindCoordinatorRequest.Key")
+        }
+        if !(version >= 1), self.keyType != 0 {
+            lost.append("FindCoordinatorRequest.KeyType")
+        }
+        if !(version >= 4), self.coordinatorKeys != [] {
+            lost.append("FindCoordinatorRequest.CoordinatorKeys")
+        }
+        return lost
     }
 }
 
@@ -140,7 +161,11 @@ public struct FindCoordinatorResponse: KafkaResponse {
             self.errorCode = try buffer.readKafkaInteger("FindCoordinatorResponse.ErrorCode")
         }
         if (1...3).contains(version) {
-            self.errorMessage = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "FindCoordinatorResponse.ErrorMessage")
+            self.errorMessage = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "FindCoordinatorResponse.ErrorMessage"
+            )
         }
         if version <= 3 {
             self.nodeId = try buffer.readKafkaInteger("FindCoordinatorResponse.NodeId")
@@ -152,7 +177,11 @@ public struct FindCoordinatorResponse: KafkaResponse {
             self.port = try buffer.readKafkaInteger("FindCoordinatorResponse.Port")
         }
         if version >= 4 {
-            self.coordinators = try buffer.readKafkaArray(compact: true, version: version, "FindCoordinatorResponse.Coordinators")
+            self.coordinators = try buffer.readKafkaArray(
+                compact: true,
+                version: version,
+                "FindCoordinatorResponse.Coordinators"
+            )
         }
         if flexible {
             try buffer.skipKafkaTaggedFields("FindCoordinatorResponse")
@@ -186,6 +215,29 @@ public struct FindCoordinatorResponse: KafkaResponse {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version <= 3), self.errorCode != 0 {
+            lost.append("FindCoordinatorResponse.ErrorCode")
+        }
+        if !(version <= 3), self.nodeId != 0 {
+            lost.append("FindCoordinatorResponse.NodeId")
+        }
+        if !(version <= 3), self.host != "" {
+            lost.append("FindCoordinatorResponse.Host")
+        }
+        if !(version <= 3), self.port != 0 {
+            lost.append("FindCoordinatorResponse.Port")
+        }
+        if !(version >= 4), self.coordinators != [] {
+            lost.append("FindCoordinatorResponse.Coordinators")
+        }
+        return lost
     }
 }
 
@@ -229,7 +281,11 @@ extension FindCoordinatorResponse {
             self.host = try buffer.readKafkaString(compact: true, "FindCoordinatorResponse.Coordinators.Host")
             self.port = try buffer.readKafkaInteger("FindCoordinatorResponse.Coordinators.Port")
             self.errorCode = try buffer.readKafkaInteger("FindCoordinatorResponse.Coordinators.ErrorCode")
-            self.errorMessage = try buffer.readKafkaNullableString(compact: true, nullable: true, "FindCoordinatorResponse.Coordinators.ErrorMessage")
+            self.errorMessage = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "FindCoordinatorResponse.Coordinators.ErrorMessage"
+            )
             try buffer.skipKafkaTaggedFields("FindCoordinatorResponse.Coordinators")
         }
 

@@ -52,7 +52,11 @@ public struct HeartbeatRequest: KafkaRequest {
         self.generationId = try buffer.readKafkaInteger("HeartbeatRequest.GenerationId")
         self.memberId = try buffer.readKafkaString(compact: flexible, "HeartbeatRequest.MemberId")
         if version >= 3 {
-            self.groupInstanceId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "HeartbeatRequest.GroupInstanceId")
+            self.groupInstanceId = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "HeartbeatRequest.GroupInstanceId"
+            )
         }
         if flexible {
             try buffer.skipKafkaTaggedFields("HeartbeatRequest")
@@ -71,6 +75,17 @@ public struct HeartbeatRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 3), self.groupInstanceId != nil {
+            lost.append("HeartbeatRequest.GroupInstanceId")
+        }
+        return lost
     }
 }
 

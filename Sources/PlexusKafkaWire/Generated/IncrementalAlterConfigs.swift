@@ -40,7 +40,11 @@ public struct IncrementalAlterConfigsRequest: KafkaRequest {
 
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 1
-        self.resources = try buffer.readKafkaArray(compact: flexible, version: version, "IncrementalAlterConfigsRequest.Resources")
+        self.resources = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "IncrementalAlterConfigsRequest.Resources"
+        )
         self.validateOnly = try buffer.readKafkaBool("IncrementalAlterConfigsRequest.ValidateOnly")
         if flexible {
             try buffer.skipKafkaTaggedFields("IncrementalAlterConfigsRequest")
@@ -83,8 +87,15 @@ extension IncrementalAlterConfigsRequest {
             self.init()
             let flexible = version >= 1
             self.resourceType = try buffer.readKafkaInteger("IncrementalAlterConfigsRequest.Resources.ResourceType")
-            self.resourceName = try buffer.readKafkaString(compact: flexible, "IncrementalAlterConfigsRequest.Resources.ResourceName")
-            self.configs = try buffer.readKafkaArray(compact: flexible, version: version, "IncrementalAlterConfigsRequest.Resources.Configs")
+            self.resourceName = try buffer.readKafkaString(
+                compact: flexible,
+                "IncrementalAlterConfigsRequest.Resources.ResourceName"
+            )
+            self.configs = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "IncrementalAlterConfigsRequest.Resources.Configs"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("IncrementalAlterConfigsRequest.Resources")
             }
@@ -124,9 +135,18 @@ extension IncrementalAlterConfigsRequest {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             let flexible = version >= 1
-            self.name = try buffer.readKafkaString(compact: flexible, "IncrementalAlterConfigsRequest.Resources.Configs.Name")
-            self.configOperation = try buffer.readKafkaInteger("IncrementalAlterConfigsRequest.Resources.Configs.ConfigOperation")
-            self.value = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "IncrementalAlterConfigsRequest.Resources.Configs.Value")
+            self.name = try buffer.readKafkaString(
+                compact: flexible,
+                "IncrementalAlterConfigsRequest.Resources.Configs.Name"
+            )
+            self.configOperation = try buffer.readKafkaInteger(
+                "IncrementalAlterConfigsRequest.Resources.Configs.ConfigOperation"
+            )
+            self.value = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "IncrementalAlterConfigsRequest.Resources.Configs.Value"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("IncrementalAlterConfigsRequest.Resources.Configs")
             }
@@ -182,7 +202,11 @@ public struct IncrementalAlterConfigsResponse: KafkaResponse {
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 1
         self.throttleTimeMs = try buffer.readKafkaInteger("IncrementalAlterConfigsResponse.ThrottleTimeMs")
-        self.responses = try buffer.readKafkaArray(compact: flexible, version: version, "IncrementalAlterConfigsResponse.Responses")
+        self.responses = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "IncrementalAlterConfigsResponse.Responses"
+        )
         if flexible {
             try buffer.skipKafkaTaggedFields("IncrementalAlterConfigsResponse")
         }
@@ -228,9 +252,16 @@ extension IncrementalAlterConfigsResponse {
             self.init()
             let flexible = version >= 1
             self.errorCode = try buffer.readKafkaInteger("IncrementalAlterConfigsResponse.Responses.ErrorCode")
-            self.errorMessage = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "IncrementalAlterConfigsResponse.Responses.ErrorMessage")
+            self.errorMessage = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "IncrementalAlterConfigsResponse.Responses.ErrorMessage"
+            )
             self.resourceType = try buffer.readKafkaInteger("IncrementalAlterConfigsResponse.Responses.ResourceType")
-            self.resourceName = try buffer.readKafkaString(compact: flexible, "IncrementalAlterConfigsResponse.Responses.ResourceName")
+            self.resourceName = try buffer.readKafkaString(
+                compact: flexible,
+                "IncrementalAlterConfigsResponse.Responses.ResourceName"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("IncrementalAlterConfigsResponse.Responses")
             }

@@ -48,7 +48,11 @@ public struct InitProducerIdRequest: KafkaRequest {
 
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 2
-        self.transactionalId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "InitProducerIdRequest.TransactionalId")
+        self.transactionalId = try buffer.readKafkaNullableString(
+            compact: flexible,
+            nullable: true,
+            "InitProducerIdRequest.TransactionalId"
+        )
         self.transactionTimeoutMs = try buffer.readKafkaInteger("InitProducerIdRequest.TransactionTimeoutMs")
         if version >= 3 {
             self.producerId = try buffer.readKafkaInteger("InitProducerIdRequest.ProducerId")
@@ -75,6 +79,20 @@ public struct InitProducerIdRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 3), self.producerId != -1 {
+            lost.append("InitProducerIdRequest.ProducerId")
+        }
+        if !(version >= 3), self.producerEpoch != -1 {
+            lost.append("InitProducerIdRequest.ProducerEpoch")
+        }
+        return lost
     }
 }
 

@@ -71,7 +71,11 @@ public struct JoinGroupRequest: KafkaRequest {
         }
         self.memberId = try buffer.readKafkaString(compact: flexible, "JoinGroupRequest.MemberId")
         if version >= 5 {
-            self.groupInstanceId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "JoinGroupRequest.GroupInstanceId")
+            self.groupInstanceId = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "JoinGroupRequest.GroupInstanceId"
+            )
         }
         self.protocolType = try buffer.readKafkaString(compact: flexible, "JoinGroupRequest.ProtocolType")
         self.protocols = try buffer.readKafkaArray(compact: flexible, version: version, "JoinGroupRequest.Protocols")
@@ -103,6 +107,17 @@ public struct JoinGroupRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 5), self.groupInstanceId != nil {
+            lost.append("JoinGroupRequest.GroupInstanceId")
+        }
+        return lost
     }
 }
 
@@ -215,9 +230,17 @@ public struct JoinGroupResponse: KafkaResponse {
         self.errorCode = try buffer.readKafkaInteger("JoinGroupResponse.ErrorCode")
         self.generationId = try buffer.readKafkaInteger("JoinGroupResponse.GenerationId")
         if version >= 7 {
-            self.protocolType = try buffer.readKafkaNullableString(compact: true, nullable: true, "JoinGroupResponse.ProtocolType")
+            self.protocolType = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "JoinGroupResponse.ProtocolType"
+            )
         }
-        self.protocolName = try buffer.readKafkaNullableString(compact: flexible, nullable: version >= 7, "JoinGroupResponse.ProtocolName")
+        self.protocolName = try buffer.readKafkaNullableString(
+            compact: flexible,
+            nullable: version >= 7,
+            "JoinGroupResponse.ProtocolName"
+        )
         self.leader = try buffer.readKafkaString(compact: flexible, "JoinGroupResponse.Leader")
         if version >= 9 {
             self.skipAssignment = try buffer.readKafkaBool("JoinGroupResponse.SkipAssignment")
@@ -251,6 +274,20 @@ public struct JoinGroupResponse: KafkaResponse {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 7), self.protocolName == nil {
+            lost.append("JoinGroupResponse.ProtocolName (null)")
+        }
+        if !(version >= 9), self.skipAssignment != false {
+            lost.append("JoinGroupResponse.SkipAssignment")
+        }
+        return lost
+    }
 }
 
 extension JoinGroupResponse {
@@ -278,7 +315,11 @@ extension JoinGroupResponse {
             let flexible = version >= 6
             self.memberId = try buffer.readKafkaString(compact: flexible, "JoinGroupResponse.Members.MemberId")
             if version >= 5 {
-                self.groupInstanceId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "JoinGroupResponse.Members.GroupInstanceId")
+                self.groupInstanceId = try buffer.readKafkaNullableString(
+                    compact: flexible,
+                    nullable: true,
+                    "JoinGroupResponse.Members.GroupInstanceId"
+                )
             }
             self.metadata = try buffer.readKafkaBytes(compact: flexible, "JoinGroupResponse.Members.Metadata")
             if flexible {

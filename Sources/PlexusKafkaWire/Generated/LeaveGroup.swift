@@ -70,6 +70,20 @@ public struct LeaveGroupRequest: KafkaRequest {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version <= 2), self.memberId != "" {
+            lost.append("LeaveGroupRequest.MemberId")
+        }
+        if !(version >= 3), self.members != [] {
+            lost.append("LeaveGroupRequest.Members")
+        }
+        return lost
+    }
 }
 
 extension LeaveGroupRequest {
@@ -97,9 +111,17 @@ extension LeaveGroupRequest {
             self.init()
             let flexible = version >= 4
             self.memberId = try buffer.readKafkaString(compact: flexible, "LeaveGroupRequest.Members.MemberId")
-            self.groupInstanceId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "LeaveGroupRequest.Members.GroupInstanceId")
+            self.groupInstanceId = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "LeaveGroupRequest.Members.GroupInstanceId"
+            )
             if version >= 5 {
-                self.reason = try buffer.readKafkaNullableString(compact: true, nullable: true, "LeaveGroupRequest.Members.Reason")
+                self.reason = try buffer.readKafkaNullableString(
+                    compact: true,
+                    nullable: true,
+                    "LeaveGroupRequest.Members.Reason"
+                )
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields("LeaveGroupRequest.Members")
@@ -187,6 +209,17 @@ public struct LeaveGroupResponse: KafkaResponse {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 3), self.members != [] {
+            lost.append("LeaveGroupResponse.Members")
+        }
+        return lost
+    }
 }
 
 extension LeaveGroupResponse {
@@ -214,7 +247,11 @@ extension LeaveGroupResponse {
             self.init()
             let flexible = version >= 4
             self.memberId = try buffer.readKafkaString(compact: flexible, "LeaveGroupResponse.Members.MemberId")
-            self.groupInstanceId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "LeaveGroupResponse.Members.GroupInstanceId")
+            self.groupInstanceId = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "LeaveGroupResponse.Members.GroupInstanceId"
+            )
             self.errorCode = try buffer.readKafkaInteger("LeaveGroupResponse.Members.ErrorCode")
             if flexible {
                 try buffer.skipKafkaTaggedFields("LeaveGroupResponse.Members")

@@ -41,10 +41,18 @@ public struct ListGroupsRequest: KafkaRequest {
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 3
         if version >= 4 {
-            self.statesFilter = try buffer.readKafkaArray(compact: true, version: version, "ListGroupsRequest.StatesFilter")
+            self.statesFilter = try buffer.readKafkaArray(
+                compact: true,
+                version: version,
+                "ListGroupsRequest.StatesFilter"
+            )
         }
         if version >= 5 {
-            self.typesFilter = try buffer.readKafkaArray(compact: true, version: version, "ListGroupsRequest.TypesFilter")
+            self.typesFilter = try buffer.readKafkaArray(
+                compact: true,
+                version: version,
+                "ListGroupsRequest.TypesFilter"
+            )
         }
         if flexible {
             try buffer.skipKafkaTaggedFields("ListGroupsRequest")
@@ -63,6 +71,20 @@ public struct ListGroupsRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 4), self.statesFilter != [] {
+            lost.append("ListGroupsRequest.StatesFilter")
+        }
+        if !(version >= 5), self.typesFilter != [] {
+            lost.append("ListGroupsRequest.TypesFilter")
+        }
+        return lost
     }
 }
 

@@ -76,6 +76,20 @@ public struct ListOffsetsRequest: KafkaRequest {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 2), self.isolationLevel != 0 {
+            lost.append("ListOffsetsRequest.IsolationLevel")
+        }
+        for element in self.topics {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        return lost
+    }
 }
 
 extension ListOffsetsRequest {
@@ -99,7 +113,11 @@ extension ListOffsetsRequest {
             self.init()
             let flexible = version >= 6
             self.name = try buffer.readKafkaString(compact: flexible, "ListOffsetsRequest.Topics.Name")
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "ListOffsetsRequest.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "ListOffsetsRequest.Topics.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("ListOffsetsRequest.Topics")
             }
@@ -112,6 +130,17 @@ extension ListOffsetsRequest {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            for element in self.partitions {
+                lost += element.fieldsNotRepresentable(at: version)
+            }
+            return lost
         }
     }
 
@@ -144,7 +173,9 @@ extension ListOffsetsRequest {
             let flexible = version >= 6
             self.partitionIndex = try buffer.readKafkaInteger("ListOffsetsRequest.Topics.Partitions.PartitionIndex")
             if version >= 4 {
-                self.currentLeaderEpoch = try buffer.readKafkaInteger("ListOffsetsRequest.Topics.Partitions.CurrentLeaderEpoch")
+                self.currentLeaderEpoch = try buffer.readKafkaInteger(
+                    "ListOffsetsRequest.Topics.Partitions.CurrentLeaderEpoch"
+                )
             }
             self.timestamp = try buffer.readKafkaInteger("ListOffsetsRequest.Topics.Partitions.Timestamp")
             if version <= 0 {
@@ -168,6 +199,17 @@ extension ListOffsetsRequest {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version <= 0), self.maxNumOffsets != 1 {
+                lost.append("ListOffsetsRequest.Topics.Partitions.MaxNumOffsets")
+            }
+            return lost
         }
     }
 }
@@ -229,6 +271,17 @@ public struct ListOffsetsResponse: KafkaResponse {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        for element in self.topics {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        return lost
+    }
 }
 
 extension ListOffsetsResponse {
@@ -252,7 +305,11 @@ extension ListOffsetsResponse {
             self.init()
             let flexible = version >= 6
             self.name = try buffer.readKafkaString(compact: flexible, "ListOffsetsResponse.Topics.Name")
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "ListOffsetsResponse.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "ListOffsetsResponse.Topics.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("ListOffsetsResponse.Topics")
             }
@@ -265,6 +322,17 @@ extension ListOffsetsResponse {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            for element in self.partitions {
+                lost += element.fieldsNotRepresentable(at: version)
+            }
+            return lost
         }
     }
 
@@ -306,7 +374,11 @@ extension ListOffsetsResponse {
             self.partitionIndex = try buffer.readKafkaInteger("ListOffsetsResponse.Topics.Partitions.PartitionIndex")
             self.errorCode = try buffer.readKafkaInteger("ListOffsetsResponse.Topics.Partitions.ErrorCode")
             if version <= 0 {
-                self.oldStyleOffsets = try buffer.readKafkaArray(compact: false, version: version, "ListOffsetsResponse.Topics.Partitions.OldStyleOffsets")
+                self.oldStyleOffsets = try buffer.readKafkaArray(
+                    compact: false,
+                    version: version,
+                    "ListOffsetsResponse.Topics.Partitions.OldStyleOffsets"
+                )
             }
             if version >= 1 {
                 self.timestamp = try buffer.readKafkaInteger("ListOffsetsResponse.Topics.Partitions.Timestamp")
@@ -341,6 +413,26 @@ extension ListOffsetsResponse {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version <= 0), self.oldStyleOffsets != [] {
+                lost.append("ListOffsetsResponse.Topics.Partitions.OldStyleOffsets")
+            }
+            if !(version >= 1), self.timestamp != -1 {
+                lost.append("ListOffsetsResponse.Topics.Partitions.Timestamp")
+            }
+            if !(version >= 1), self.offset != -1 {
+                lost.append("ListOffsetsResponse.Topics.Partitions.Offset")
+            }
+            if !(version >= 4), self.leaderEpoch != -1 {
+                lost.append("ListOffsetsResponse.Topics.Partitions.LeaderEpoch")
+            }
+            return lost
         }
     }
 }

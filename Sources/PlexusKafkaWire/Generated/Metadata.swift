@@ -48,15 +48,24 @@ public struct MetadataRequest: KafkaRequest {
 
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 9
-        self.topics = try buffer.readKafkaNullableArray(compact: flexible, nullable: version >= 1, version: version, "MetadataRequest.Topics")
+        self.topics = try buffer.readKafkaNullableArray(
+            compact: flexible,
+            nullable: version >= 1,
+            version: version,
+            "MetadataRequest.Topics"
+        )
         if version >= 4 {
             self.allowAutoTopicCreation = try buffer.readKafkaBool("MetadataRequest.AllowAutoTopicCreation")
         }
         if (8...10).contains(version) {
-            self.includeClusterAuthorizedOperations = try buffer.readKafkaBool("MetadataRequest.IncludeClusterAuthorizedOperations")
+            self.includeClusterAuthorizedOperations = try buffer.readKafkaBool(
+                "MetadataRequest.IncludeClusterAuthorizedOperations"
+            )
         }
         if version >= 8 {
-            self.includeTopicAuthorizedOperations = try buffer.readKafkaBool("MetadataRequest.IncludeTopicAuthorizedOperations")
+            self.includeTopicAuthorizedOperations = try buffer.readKafkaBool(
+                "MetadataRequest.IncludeTopicAuthorizedOperations"
+            )
         }
         if flexible {
             try buffer.skipKafkaTaggedFields("MetadataRequest")
@@ -79,6 +88,29 @@ public struct MetadataRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 1), self.topics == nil {
+            lost.append("MetadataRequest.Topics (null)")
+        }
+        for element in self.topics ?? [] {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        if !(version >= 4), self.allowAutoTopicCreation != true {
+            lost.append("MetadataRequest.AllowAutoTopicCreation")
+        }
+        if !((8...10).contains(version)), self.includeClusterAuthorizedOperations != false {
+            lost.append("MetadataRequest.IncludeClusterAuthorizedOperations")
+        }
+        if !(version >= 8), self.includeTopicAuthorizedOperations != false {
+            lost.append("MetadataRequest.IncludeTopicAuthorizedOperations")
+        }
+        return lost
     }
 }
 
@@ -105,7 +137,11 @@ extension MetadataRequest {
             if version >= 10 {
                 self.topicId = try buffer.readKafkaUUID("MetadataRequest.Topics.TopicId")
             }
-            self.name = try buffer.readKafkaNullableString(compact: flexible, nullable: version >= 10, "MetadataRequest.Topics.Name")
+            self.name = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: version >= 10,
+                "MetadataRequest.Topics.Name"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("MetadataRequest.Topics")
             }
@@ -120,6 +156,17 @@ extension MetadataRequest {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version >= 10), self.name == nil {
+                lost.append("MetadataRequest.Topics.Name (null)")
+            }
+            return lost
         }
     }
 }
@@ -182,14 +229,20 @@ public struct MetadataResponse: KafkaResponse {
         }
         self.brokers = try buffer.readKafkaArray(compact: flexible, version: version, "MetadataResponse.Brokers")
         if version >= 2 {
-            self.clusterId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "MetadataResponse.ClusterId")
+            self.clusterId = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "MetadataResponse.ClusterId"
+            )
         }
         if version >= 1 {
             self.controllerId = try buffer.readKafkaInteger("MetadataResponse.ControllerId")
         }
         self.topics = try buffer.readKafkaArray(compact: flexible, version: version, "MetadataResponse.Topics")
         if (8...10).contains(version) {
-            self.clusterAuthorizedOperations = try buffer.readKafkaInteger("MetadataResponse.ClusterAuthorizedOperations")
+            self.clusterAuthorizedOperations = try buffer.readKafkaInteger(
+                "MetadataResponse.ClusterAuthorizedOperations"
+            )
         }
         if flexible {
             try buffer.skipKafkaTaggedFields("MetadataResponse")
@@ -216,6 +269,20 @@ public struct MetadataResponse: KafkaResponse {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        for element in self.topics {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        if !((8...10).contains(version)), self.clusterAuthorizedOperations != -2147483648 {
+            lost.append("MetadataResponse.ClusterAuthorizedOperations")
+        }
+        return lost
     }
 }
 
@@ -251,7 +318,11 @@ extension MetadataResponse {
             self.host = try buffer.readKafkaString(compact: flexible, "MetadataResponse.Brokers.Host")
             self.port = try buffer.readKafkaInteger("MetadataResponse.Brokers.Port")
             if version >= 1 {
-                self.rack = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "MetadataResponse.Brokers.Rack")
+                self.rack = try buffer.readKafkaNullableString(
+                    compact: flexible,
+                    nullable: true,
+                    "MetadataResponse.Brokers.Rack"
+                )
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields("MetadataResponse.Brokers")
@@ -308,16 +379,26 @@ extension MetadataResponse {
             self.init()
             let flexible = version >= 9
             self.errorCode = try buffer.readKafkaInteger("MetadataResponse.Topics.ErrorCode")
-            self.name = try buffer.readKafkaNullableString(compact: flexible, nullable: version >= 12, "MetadataResponse.Topics.Name")
+            self.name = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: version >= 12,
+                "MetadataResponse.Topics.Name"
+            )
             if version >= 10 {
                 self.topicId = try buffer.readKafkaUUID("MetadataResponse.Topics.TopicId")
             }
             if version >= 1 {
                 self.isInternal = try buffer.readKafkaBool("MetadataResponse.Topics.IsInternal")
             }
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "MetadataResponse.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "MetadataResponse.Topics.Partitions"
+            )
             if version >= 8 {
-                self.topicAuthorizedOperations = try buffer.readKafkaInteger("MetadataResponse.Topics.TopicAuthorizedOperations")
+                self.topicAuthorizedOperations = try buffer.readKafkaInteger(
+                    "MetadataResponse.Topics.TopicAuthorizedOperations"
+                )
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields("MetadataResponse.Topics")
@@ -341,6 +422,20 @@ extension MetadataResponse {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version >= 12), self.name == nil {
+                lost.append("MetadataResponse.Topics.Name (null)")
+            }
+            if !(version >= 8), self.topicAuthorizedOperations != -2147483648 {
+                lost.append("MetadataResponse.Topics.TopicAuthorizedOperations")
+            }
+            return lost
         }
     }
 
@@ -389,10 +484,22 @@ extension MetadataResponse {
             if version >= 7 {
                 self.leaderEpoch = try buffer.readKafkaInteger("MetadataResponse.Topics.Partitions.LeaderEpoch")
             }
-            self.replicaNodes = try buffer.readKafkaArray(compact: flexible, version: version, "MetadataResponse.Topics.Partitions.ReplicaNodes")
-            self.isrNodes = try buffer.readKafkaArray(compact: flexible, version: version, "MetadataResponse.Topics.Partitions.IsrNodes")
+            self.replicaNodes = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "MetadataResponse.Topics.Partitions.ReplicaNodes"
+            )
+            self.isrNodes = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "MetadataResponse.Topics.Partitions.IsrNodes"
+            )
             if version >= 5 {
-                self.offlineReplicas = try buffer.readKafkaArray(compact: flexible, version: version, "MetadataResponse.Topics.Partitions.OfflineReplicas")
+                self.offlineReplicas = try buffer.readKafkaArray(
+                    compact: flexible,
+                    version: version,
+                    "MetadataResponse.Topics.Partitions.OfflineReplicas"
+                )
             }
             if flexible {
                 try buffer.skipKafkaTaggedFields("MetadataResponse.Topics.Partitions")

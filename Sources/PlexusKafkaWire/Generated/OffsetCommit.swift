@@ -58,13 +58,19 @@ public struct OffsetCommitRequest: KafkaRequest {
         let flexible = version >= 8
         self.groupId = try buffer.readKafkaString(compact: flexible, "OffsetCommitRequest.GroupId")
         if version >= 1 {
-            self.generationIdOrMemberEpoch = try buffer.readKafkaInteger("OffsetCommitRequest.GenerationIdOrMemberEpoch")
+            self.generationIdOrMemberEpoch = try buffer.readKafkaInteger(
+                "OffsetCommitRequest.GenerationIdOrMemberEpoch"
+            )
         }
         if version >= 1 {
             self.memberId = try buffer.readKafkaString(compact: flexible, "OffsetCommitRequest.MemberId")
         }
         if version >= 7 {
-            self.groupInstanceId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "OffsetCommitRequest.GroupInstanceId")
+            self.groupInstanceId = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "OffsetCommitRequest.GroupInstanceId"
+            )
         }
         if (2...4).contains(version) {
             self.retentionTimeMs = try buffer.readKafkaInteger("OffsetCommitRequest.RetentionTimeMs")
@@ -96,6 +102,20 @@ public struct OffsetCommitRequest: KafkaRequest {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 7), self.groupInstanceId != nil {
+            lost.append("OffsetCommitRequest.GroupInstanceId")
+        }
+        for element in self.topics {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        return lost
+    }
 }
 
 extension OffsetCommitRequest {
@@ -119,7 +139,11 @@ extension OffsetCommitRequest {
             self.init()
             let flexible = version >= 8
             self.name = try buffer.readKafkaString(compact: flexible, "OffsetCommitRequest.Topics.Name")
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "OffsetCommitRequest.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "OffsetCommitRequest.Topics.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("OffsetCommitRequest.Topics")
             }
@@ -132,6 +156,17 @@ extension OffsetCommitRequest {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            for element in self.partitions {
+                lost += element.fieldsNotRepresentable(at: version)
+            }
+            return lost
         }
     }
 
@@ -169,12 +204,20 @@ extension OffsetCommitRequest {
             self.partitionIndex = try buffer.readKafkaInteger("OffsetCommitRequest.Topics.Partitions.PartitionIndex")
             self.committedOffset = try buffer.readKafkaInteger("OffsetCommitRequest.Topics.Partitions.CommittedOffset")
             if version >= 6 {
-                self.committedLeaderEpoch = try buffer.readKafkaInteger("OffsetCommitRequest.Topics.Partitions.CommittedLeaderEpoch")
+                self.committedLeaderEpoch = try buffer.readKafkaInteger(
+                    "OffsetCommitRequest.Topics.Partitions.CommittedLeaderEpoch"
+                )
             }
             if version == 1 {
-                self.commitTimestamp = try buffer.readKafkaInteger("OffsetCommitRequest.Topics.Partitions.CommitTimestamp")
+                self.commitTimestamp = try buffer.readKafkaInteger(
+                    "OffsetCommitRequest.Topics.Partitions.CommitTimestamp"
+                )
             }
-            self.committedMetadata = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "OffsetCommitRequest.Topics.Partitions.CommittedMetadata")
+            self.committedMetadata = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "OffsetCommitRequest.Topics.Partitions.CommittedMetadata"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("OffsetCommitRequest.Topics.Partitions")
             }
@@ -194,6 +237,17 @@ extension OffsetCommitRequest {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version == 1), self.commitTimestamp != -1 {
+                lost.append("OffsetCommitRequest.Topics.Partitions.CommitTimestamp")
+            }
+            return lost
         }
     }
 }
@@ -278,7 +332,11 @@ extension OffsetCommitResponse {
             self.init()
             let flexible = version >= 8
             self.name = try buffer.readKafkaString(compact: flexible, "OffsetCommitResponse.Topics.Name")
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "OffsetCommitResponse.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "OffsetCommitResponse.Topics.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("OffsetCommitResponse.Topics")
             }

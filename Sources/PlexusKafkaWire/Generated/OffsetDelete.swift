@@ -70,7 +70,11 @@ extension OffsetDeleteRequest {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             self.name = try buffer.readKafkaString(compact: false, "OffsetDeleteRequest.Topics.Name")
-            self.partitions = try buffer.readKafkaArray(compact: false, version: version, "OffsetDeleteRequest.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: false,
+                version: version,
+                "OffsetDeleteRequest.Topics.Partitions"
+            )
         }
 
         func write(to buffer: inout ByteBuffer, version: Int16) {
@@ -175,7 +179,11 @@ extension OffsetDeleteResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             self.name = try buffer.readKafkaString(compact: false, "OffsetDeleteResponse.Topics.Name")
-            self.partitions = try buffer.readKafkaArray(compact: false, version: version, "OffsetDeleteResponse.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: false,
+                version: version,
+                "OffsetDeleteResponse.Topics.Partitions"
+            )
         }
 
         func write(to buffer: inout ByteBuffer, version: Int16) {

@@ -52,7 +52,12 @@ public struct OffsetFetchRequest: KafkaRequest {
             self.groupId = try buffer.readKafkaString(compact: flexible, "OffsetFetchRequest.GroupId")
         }
         if version <= 7 {
-            self.topics = try buffer.readKafkaNullableArray(compact: flexible, nullable: version >= 2, version: version, "OffsetFetchRequest.Topics")
+            self.topics = try buffer.readKafkaNullableArray(
+                compact: flexible,
+                nullable: version >= 2,
+                version: version,
+                "OffsetFetchRequest.Topics"
+            )
         }
         if version >= 8 {
             self.groups = try buffer.readKafkaArray(compact: true, version: version, "OffsetFetchRequest.Groups")
@@ -84,6 +89,31 @@ public struct OffsetFetchRequest: KafkaRequest {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version <= 7), self.groupId != "" {
+            lost.append("OffsetFetchRequest.GroupId")
+        }
+        if !(version <= 7), self.topics != [] {
+            lost.append("OffsetFetchRequest.Topics")
+        }
+        if version <= 7 {
+            if !(version >= 2), self.topics == nil {
+                lost.append("OffsetFetchRequest.Topics (null)")
+            }
+        }
+        if !(version >= 8), self.groups != [] {
+            lost.append("OffsetFetchRequest.Groups")
+        }
+        if !(version >= 7), self.requireStable != false {
+            lost.append("OffsetFetchRequest.RequireStable")
+        }
+        return lost
+    }
 }
 
 extension OffsetFetchRequest {
@@ -107,7 +137,11 @@ extension OffsetFetchRequest {
             self.init()
             let flexible = version >= 6
             self.name = try buffer.readKafkaString(compact: flexible, "OffsetFetchRequest.Topics.Name")
-            self.partitionIndexes = try buffer.readKafkaArray(compact: flexible, version: version, "OffsetFetchRequest.Topics.PartitionIndexes")
+            self.partitionIndexes = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "OffsetFetchRequest.Topics.PartitionIndexes"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("OffsetFetchRequest.Topics")
             }
@@ -151,12 +185,21 @@ extension OffsetFetchRequest {
             self.init()
             self.groupId = try buffer.readKafkaString(compact: true, "OffsetFetchRequest.Groups.GroupId")
             if version >= 9 {
-                self.memberId = try buffer.readKafkaNullableString(compact: true, nullable: true, "OffsetFetchRequest.Groups.MemberId")
+                self.memberId = try buffer.readKafkaNullableString(
+                    compact: true,
+                    nullable: true,
+                    "OffsetFetchRequest.Groups.MemberId"
+                )
             }
             if version >= 9 {
                 self.memberEpoch = try buffer.readKafkaInteger("OffsetFetchRequest.Groups.MemberEpoch")
             }
-            self.topics = try buffer.readKafkaNullableArray(compact: true, nullable: true, version: version, "OffsetFetchRequest.Groups.Topics")
+            self.topics = try buffer.readKafkaNullableArray(
+                compact: true,
+                nullable: true,
+                version: version,
+                "OffsetFetchRequest.Groups.Topics"
+            )
             try buffer.skipKafkaTaggedFields("OffsetFetchRequest.Groups")
         }
 
@@ -192,7 +235,11 @@ extension OffsetFetchRequest {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             self.name = try buffer.readKafkaString(compact: true, "OffsetFetchRequest.Groups.Topics.Name")
-            self.partitionIndexes = try buffer.readKafkaArray(compact: true, version: version, "OffsetFetchRequest.Groups.Topics.PartitionIndexes")
+            self.partitionIndexes = try buffer.readKafkaArray(
+                compact: true,
+                version: version,
+                "OffsetFetchRequest.Groups.Topics.PartitionIndexes"
+            )
             try buffer.skipKafkaTaggedFields("OffsetFetchRequest.Groups.Topics")
         }
 
@@ -285,6 +332,20 @@ public struct OffsetFetchResponse: KafkaResponse {
             buffer.writeKafkaEmptyTaggedFields()
         }
     }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version <= 7), self.topics != [] {
+            lost.append("OffsetFetchResponse.Topics")
+        }
+        if !(version >= 8), self.groups != [] {
+            lost.append("OffsetFetchResponse.Groups")
+        }
+        return lost
+    }
 }
 
 extension OffsetFetchResponse {
@@ -308,7 +369,11 @@ extension OffsetFetchResponse {
             self.init()
             let flexible = version >= 6
             self.name = try buffer.readKafkaString(compact: flexible, "OffsetFetchResponse.Topics.Name")
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "OffsetFetchResponse.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "OffsetFetchResponse.Topics.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("OffsetFetchResponse.Topics")
             }
@@ -358,9 +423,15 @@ extension OffsetFetchResponse {
             self.partitionIndex = try buffer.readKafkaInteger("OffsetFetchResponse.Topics.Partitions.PartitionIndex")
             self.committedOffset = try buffer.readKafkaInteger("OffsetFetchResponse.Topics.Partitions.CommittedOffset")
             if version >= 5 {
-                self.committedLeaderEpoch = try buffer.readKafkaInteger("OffsetFetchResponse.Topics.Partitions.CommittedLeaderEpoch")
+                self.committedLeaderEpoch = try buffer.readKafkaInteger(
+                    "OffsetFetchResponse.Topics.Partitions.CommittedLeaderEpoch"
+                )
             }
-            self.metadata = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "OffsetFetchResponse.Topics.Partitions.Metadata")
+            self.metadata = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "OffsetFetchResponse.Topics.Partitions.Metadata"
+            )
             self.errorCode = try buffer.readKafkaInteger("OffsetFetchResponse.Topics.Partitions.ErrorCode")
             if flexible {
                 try buffer.skipKafkaTaggedFields("OffsetFetchResponse.Topics.Partitions")
@@ -405,7 +476,11 @@ extension OffsetFetchResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             self.groupId = try buffer.readKafkaString(compact: true, "OffsetFetchResponse.Groups.GroupId")
-            self.topics = try buffer.readKafkaArray(compact: true, version: version, "OffsetFetchResponse.Groups.Topics")
+            self.topics = try buffer.readKafkaArray(
+                compact: true,
+                version: version,
+                "OffsetFetchResponse.Groups.Topics"
+            )
             self.errorCode = try buffer.readKafkaInteger("OffsetFetchResponse.Groups.ErrorCode")
             try buffer.skipKafkaTaggedFields("OffsetFetchResponse.Groups")
         }
@@ -437,7 +512,11 @@ extension OffsetFetchResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             self.name = try buffer.readKafkaString(compact: true, "OffsetFetchResponse.Groups.Topics.Name")
-            self.partitions = try buffer.readKafkaArray(compact: true, version: version, "OffsetFetchResponse.Groups.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: true,
+                version: version,
+                "OffsetFetchResponse.Groups.Topics.Partitions"
+            )
             try buffer.skipKafkaTaggedFields("OffsetFetchResponse.Groups.Topics")
         }
 
@@ -478,10 +557,20 @@ extension OffsetFetchResponse {
 
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
-            self.partitionIndex = try buffer.readKafkaInteger("OffsetFetchResponse.Groups.Topics.Partitions.PartitionIndex")
-            self.committedOffset = try buffer.readKafkaInteger("OffsetFetchResponse.Groups.Topics.Partitions.CommittedOffset")
-            self.committedLeaderEpoch = try buffer.readKafkaInteger("OffsetFetchResponse.Groups.Topics.Partitions.CommittedLeaderEpoch")
-            self.metadata = try buffer.readKafkaNullableString(compact: true, nullable: true, "OffsetFetchResponse.Groups.Topics.Partitions.Metadata")
+            self.partitionIndex = try buffer.readKafkaInteger(
+                "OffsetFetchResponse.Groups.Topics.Partitions.PartitionIndex"
+            )
+            self.committedOffset = try buffer.readKafkaInteger(
+                "OffsetFetchResponse.Groups.Topics.Partitions.CommittedOffset"
+            )
+            self.committedLeaderEpoch = try buffer.readKafkaInteger(
+                "OffsetFetchResponse.Groups.Topics.Partitions.CommittedLeaderEpoch"
+            )
+            self.metadata = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "OffsetFetchResponse.Groups.Topics.Partitions.Metadata"
+            )
             self.errorCode = try buffer.readKafkaInteger("OffsetFetchResponse.Groups.Topics.Partitions.ErrorCode")
             try buffer.skipKafkaTaggedFields("OffsetFetchResponse.Groups.Topics.Partitions")
         }

@@ -43,7 +43,11 @@ public struct OffsetForLeaderEpochRequest: KafkaRequest {
         if version >= 3 {
             self.replicaId = try buffer.readKafkaInteger("OffsetForLeaderEpochRequest.ReplicaId")
         }
-        self.topics = try buffer.readKafkaArray(compact: flexible, version: version, "OffsetForLeaderEpochRequest.Topics")
+        self.topics = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "OffsetForLeaderEpochRequest.Topics"
+        )
         if flexible {
             try buffer.skipKafkaTaggedFields("OffsetForLeaderEpochRequest")
         }
@@ -83,7 +87,11 @@ extension OffsetForLeaderEpochRequest {
             self.init()
             let flexible = version >= 4
             self.topic = try buffer.readKafkaString(compact: flexible, "OffsetForLeaderEpochRequest.Topics.Topic")
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "OffsetForLeaderEpochRequest.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "OffsetForLeaderEpochRequest.Topics.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("OffsetForLeaderEpochRequest.Topics")
             }
@@ -124,7 +132,9 @@ extension OffsetForLeaderEpochRequest {
             let flexible = version >= 4
             self.partition = try buffer.readKafkaInteger("OffsetForLeaderEpochRequest.Topics.Partitions.Partition")
             if version >= 2 {
-                self.currentLeaderEpoch = try buffer.readKafkaInteger("OffsetForLeaderEpochRequest.Topics.Partitions.CurrentLeaderEpoch")
+                self.currentLeaderEpoch = try buffer.readKafkaInteger(
+                    "OffsetForLeaderEpochRequest.Topics.Partitions.CurrentLeaderEpoch"
+                )
             }
             self.leaderEpoch = try buffer.readKafkaInteger("OffsetForLeaderEpochRequest.Topics.Partitions.LeaderEpoch")
             if flexible {
@@ -186,7 +196,11 @@ public struct OffsetForLeaderEpochResponse: KafkaResponse {
         if version >= 2 {
             self.throttleTimeMs = try buffer.readKafkaInteger("OffsetForLeaderEpochResponse.ThrottleTimeMs")
         }
-        self.topics = try buffer.readKafkaArray(compact: flexible, version: version, "OffsetForLeaderEpochResponse.Topics")
+        self.topics = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "OffsetForLeaderEpochResponse.Topics"
+        )
         if flexible {
             try buffer.skipKafkaTaggedFields("OffsetForLeaderEpochResponse")
         }
@@ -226,7 +240,11 @@ extension OffsetForLeaderEpochResponse {
             self.init()
             let flexible = version >= 4
             self.topic = try buffer.readKafkaString(compact: flexible, "OffsetForLeaderEpochResponse.Topics.Topic")
-            self.partitions = try buffer.readKafkaArray(compact: flexible, version: version, "OffsetForLeaderEpochResponse.Topics.Partitions")
+            self.partitions = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "OffsetForLeaderEpochResponse.Topics.Partitions"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("OffsetForLeaderEpochResponse.Topics")
             }
@@ -272,7 +290,9 @@ extension OffsetForLeaderEpochResponse {
             self.errorCode = try buffer.readKafkaInteger("OffsetForLeaderEpochResponse.Topics.Partitions.ErrorCode")
             self.partition = try buffer.readKafkaInteger("OffsetForLeaderEpochResponse.Topics.Partitions.Partition")
             if version >= 1 {
-                self.leaderEpoch = try buffer.readKafkaInteger("OffsetForLeaderEpochResponse.Topics.Partitions.LeaderEpoch")
+                self.leaderEpoch = try buffer.readKafkaInteger(
+                    "OffsetForLeaderEpochResponse.Topics.Partitions.LeaderEpoch"
+                )
             }
             self.endOffset = try buffer.readKafkaInteger("OffsetForLeaderEpochResponse.Topics.Partitions.EndOffset")
             if flexible {

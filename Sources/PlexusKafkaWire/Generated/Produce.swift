@@ -49,7 +49,11 @@ public struct ProduceRequest: KafkaRequest {
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 9
         if version >= 3 {
-            self.transactionalId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "ProduceRequest.TransactionalId")
+            self.transactionalId = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "ProduceRequest.TransactionalId"
+            )
         }
         self.acks = try buffer.readKafkaInteger("ProduceRequest.Acks")
         self.timeoutMs = try buffer.readKafkaInteger("ProduceRequest.TimeoutMs")
@@ -71,6 +75,17 @@ public struct ProduceRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 3), self.transactionalId != nil {
+            lost.append("ProduceRequest.TransactionalId")
+        }
+        return lost
     }
 }
 
@@ -95,7 +110,11 @@ extension ProduceRequest {
             self.init()
             let flexible = version >= 9
             self.name = try buffer.readKafkaString(compact: flexible, "ProduceRequest.TopicData.Name")
-            self.partitionData = try buffer.readKafkaArray(compact: flexible, version: version, "ProduceRequest.TopicData.PartitionData")
+            self.partitionData = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "ProduceRequest.TopicData.PartitionData"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("ProduceRequest.TopicData")
             }
@@ -131,7 +150,11 @@ extension ProduceRequest {
             self.init()
             let flexible = version >= 9
             self.index = try buffer.readKafkaInteger("ProduceRequest.TopicData.PartitionData.Index")
-            self.records = try buffer.readKafkaNullableBytes(compact: flexible, nullable: true, "ProduceRequest.TopicData.PartitionData.Records")
+            self.records = try buffer.readKafkaNullableBytes(
+                compact: flexible,
+                nullable: true,
+                "ProduceRequest.TopicData.PartitionData.Records"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("ProduceRequest.TopicData.PartitionData")
             }
@@ -198,7 +221,11 @@ public struct ProduceResponse: KafkaResponse {
             while var field = try tagged.next(from: &buffer) {
                 switch field.tag {
                 case 0 where version >= 10:
-                    self.nodeEndpoints = try field.value.readKafkaArray(compact: true, version: version, "ProduceResponse.NodeEndpoints")
+                    self.nodeEndpoints = try field.value.readKafkaArray(
+                        compact: true,
+                        version: version,
+                        "ProduceResponse.NodeEndpoints"
+                    )
                 default:
                     break
                 }
@@ -220,6 +247,20 @@ public struct ProduceResponse: KafkaResponse {
             }
             tagged.write(to: &buffer)
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        for element in self.responses {
+            lost += element.fieldsNotRepresentable(at: version)
+        }
+        if !(version >= 10), self.nodeEndpoints != [] {
+            lost.append("ProduceResponse.NodeEndpoints")
+        }
+        return lost
     }
 }
 
@@ -244,7 +285,11 @@ extension ProduceResponse {
             self.init()
             let flexible = version >= 9
             self.name = try buffer.readKafkaString(compact: flexible, "ProduceResponse.Responses.Name")
-            self.partitionResponses = try buffer.readKafkaArray(compact: flexible, version: version, "ProduceResponse.Responses.PartitionResponses")
+            self.partitionResponses = try buffer.readKafkaArray(
+                compact: flexible,
+                version: version,
+                "ProduceResponse.Responses.PartitionResponses"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("ProduceResponse.Responses")
             }
@@ -257,6 +302,17 @@ extension ProduceResponse {
             if flexible {
                 buffer.writeKafkaEmptyTaggedFields()
             }
+        }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            for element in self.partitionResponses {
+                lost += element.fieldsNotRepresentable(at: version)
+            }
+            return lost
         }
     }
 
@@ -307,16 +363,28 @@ extension ProduceResponse {
             self.errorCode = try buffer.readKafkaInteger("ProduceResponse.Responses.PartitionResponses.ErrorCode")
             self.baseOffset = try buffer.readKafkaInteger("ProduceResponse.Responses.PartitionResponses.BaseOffset")
             if version >= 2 {
-                self.logAppendTimeMs = try buffer.readKafkaInteger("ProduceResponse.Responses.PartitionResponses.LogAppendTimeMs")
+                self.logAppendTimeMs = try buffer.readKafkaInteger(
+                    "ProduceResponse.Responses.PartitionResponses.LogAppendTimeMs"
+                )
             }
             if version >= 5 {
-                self.logStartOffset = try buffer.readKafkaInteger("ProduceResponse.Responses.PartitionResponses.LogStartOffset")
+                self.logStartOffset = try buffer.readKafkaInteger(
+                    "ProduceResponse.Responses.PartitionResponses.LogStartOffset"
+                )
             }
             if version >= 8 {
-                self.recordErrors = try buffer.readKafkaArray(compact: flexible, version: version, "ProduceResponse.Responses.PartitionResponses.RecordErrors")
+                self.recordErrors = try buffer.readKafkaArray(
+                    compact: flexible,
+                    version: version,
+                    "ProduceResponse.Responses.PartitionResponses.RecordErrors"
+                )
             }
             if version >= 8 {
-                self.errorMessage = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "ProduceResponse.Responses.PartitionResponses.ErrorMessage")
+                self.errorMessage = try buffer.readKafkaNullableString(
+                    compact: flexible,
+                    nullable: true,
+                    "ProduceResponse.Responses.PartitionResponses.ErrorMessage"
+                )
             }
             if flexible {
                 var tagged = try KafkaTaggedFieldReader(from: &buffer, "ProduceResponse.Responses.PartitionResponses")
@@ -356,6 +424,17 @@ extension ProduceResponse {
                 tagged.write(to: &buffer)
             }
         }
+
+        /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+        /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+        /// and nil where the version does not allow null. Empty when the value is safe to write.
+        func fieldsNotRepresentable(at version: Int16) -> [String] {
+            var lost: [String] = []
+            if !(version >= 10), self.currentLeader != LeaderIdAndEpoch() {
+                lost.append("ProduceResponse.Responses.PartitionResponses.CurrentLeader")
+            }
+            return lost
+        }
     }
 
     /// The batch indices of records that caused the batch to be dropped
@@ -377,8 +456,14 @@ extension ProduceResponse {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
             let flexible = version >= 9
-            self.batchIndex = try buffer.readKafkaInteger("ProduceResponse.Responses.PartitionResponses.RecordErrors.BatchIndex")
-            self.batchIndexErrorMessage = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "ProduceResponse.Responses.PartitionResponses.RecordErrors.BatchIndexErrorMessage")
+            self.batchIndex = try buffer.readKafkaInteger(
+                "ProduceResponse.Responses.PartitionResponses.RecordErrors.BatchIndex"
+            )
+            self.batchIndexErrorMessage = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "ProduceResponse.Responses.PartitionResponses.RecordErrors.BatchIndexErrorMessage"
+            )
             if flexible {
                 try buffer.skipKafkaTaggedFields("ProduceResponse.Responses.PartitionResponses.RecordErrors")
             }
@@ -411,8 +496,12 @@ extension ProduceResponse {
 
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
             self.init()
-            self.leaderId = try buffer.readKafkaInteger("ProduceResponse.Responses.PartitionResponses.CurrentLeader.LeaderId")
-            self.leaderEpoch = try buffer.readKafkaInteger("ProduceResponse.Responses.PartitionResponses.CurrentLeader.LeaderEpoch")
+            self.leaderId = try buffer.readKafkaInteger(
+                "ProduceResponse.Responses.PartitionResponses.CurrentLeader.LeaderId"
+            )
+            self.leaderEpoch = try buffer.readKafkaInteger(
+                "ProduceResponse.Responses.PartitionResponses.CurrentLeader.LeaderEpoch"
+            )
             try buffer.skipKafkaTaggedFields("ProduceResponse.Responses.PartitionResponses.CurrentLeader")
         }
 
@@ -452,7 +541,11 @@ extension ProduceResponse {
             self.nodeId = try buffer.readKafkaInteger("ProduceResponse.NodeEndpoints.NodeId")
             self.host = try buffer.readKafkaString(compact: true, "ProduceResponse.NodeEndpoints.Host")
             self.port = try buffer.readKafkaInteger("ProduceResponse.NodeEndpoints.Port")
-            self.rack = try buffer.readKafkaNullableString(compact: true, nullable: true, "ProduceResponse.NodeEndpoints.Rack")
+            self.rack = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "ProduceResponse.NodeEndpoints.Rack"
+            )
             try buffer.skipKafkaTaggedFields("ProduceResponse.NodeEndpoints")
         }
 

@@ -98,7 +98,11 @@ public struct SaslAuthenticateResponse: KafkaResponse {
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         let flexible = version >= 2
         self.errorCode = try buffer.readKafkaInteger("SaslAuthenticateResponse.ErrorCode")
-        self.errorMessage = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "SaslAuthenticateResponse.ErrorMessage")
+        self.errorMessage = try buffer.readKafkaNullableString(
+            compact: flexible,
+            nullable: true,
+            "SaslAuthenticateResponse.ErrorMessage"
+        )
         self.authBytes = try buffer.readKafkaBytes(compact: flexible, "SaslAuthenticateResponse.AuthBytes")
         if version >= 1 {
             self.sessionLifetimeMs = try buffer.readKafkaInteger("SaslAuthenticateResponse.SessionLifetimeMs")

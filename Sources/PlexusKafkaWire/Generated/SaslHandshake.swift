@@ -81,7 +81,11 @@ public struct SaslHandshakeResponse: KafkaResponse {
 
     private mutating func readFields(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) {
         self.errorCode = try buffer.readKafkaInteger("SaslHandshakeResponse.ErrorCode")
-        self.mechanisms = try buffer.readKafkaArray(compact: false, version: version, "SaslHandshakeResponse.Mechanisms")
+        self.mechanisms = try buffer.readKafkaArray(
+            compact: false,
+            version: version,
+            "SaslHandshakeResponse.Mechanisms"
+        )
     }
 
     /// Encodes the body at `version`; see ``KafkaMessage/write(to:version:)``.

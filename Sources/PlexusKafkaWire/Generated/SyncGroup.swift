@@ -64,15 +64,31 @@ public struct SyncGroupRequest: KafkaRequest {
         self.generationId = try buffer.readKafkaInteger("SyncGroupRequest.GenerationId")
         self.memberId = try buffer.readKafkaString(compact: flexible, "SyncGroupRequest.MemberId")
         if version >= 3 {
-            self.groupInstanceId = try buffer.readKafkaNullableString(compact: flexible, nullable: true, "SyncGroupRequest.GroupInstanceId")
+            self.groupInstanceId = try buffer.readKafkaNullableString(
+                compact: flexible,
+                nullable: true,
+                "SyncGroupRequest.GroupInstanceId"
+            )
         }
         if version >= 5 {
-            self.protocolType = try buffer.readKafkaNullableString(compact: true, nullable: true, "SyncGroupRequest.ProtocolType")
+            self.protocolType = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "SyncGroupRequest.ProtocolType"
+            )
         }
         if version >= 5 {
-            self.protocolName = try buffer.readKafkaNullableString(compact: true, nullable: true, "SyncGroupRequest.ProtocolName")
+            self.protocolName = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "SyncGroupRequest.ProtocolName"
+            )
         }
-        self.assignments = try buffer.readKafkaArray(compact: flexible, version: version, "SyncGroupRequest.Assignments")
+        self.assignments = try buffer.readKafkaArray(
+            compact: flexible,
+            version: version,
+            "SyncGroupRequest.Assignments"
+        )
         if flexible {
             try buffer.skipKafkaTaggedFields("SyncGroupRequest")
         }
@@ -97,6 +113,17 @@ public struct SyncGroupRequest: KafkaRequest {
         if flexible {
             buffer.writeKafkaEmptyTaggedFields()
         }
+    }
+
+    /// The fields whose values `write(to:version:)` cannot represent at `version` (Kafka would
+    /// refuse to serialize them): non-default values of non-ignorable fields the version lacks,
+    /// and nil where the version does not allow null. Empty when the value is safe to write.
+    public func fieldsNotRepresentable(at version: Int16) -> [String] {
+        var lost: [String] = []
+        if !(version >= 3), self.groupInstanceId != nil {
+            lost.append("SyncGroupRequest.GroupInstanceId")
+        }
+        return lost
     }
 }
 
@@ -192,10 +219,18 @@ public struct SyncGroupResponse: KafkaResponse {
         }
         self.errorCode = try buffer.readKafkaInteger("SyncGroupResponse.ErrorCode")
         if version >= 5 {
-            self.protocolType = try buffer.readKafkaNullableString(compact: true, nullable: true, "SyncGroupResponse.ProtocolType")
+            self.protocolType = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "SyncGroupResponse.ProtocolType"
+            )
         }
         if version >= 5 {
-            self.protocolName = try buffer.readKafkaNullableString(compact: true, nullable: true, "SyncGroupResponse.ProtocolName")
+            self.protocolName = try buffer.readKafkaNullableString(
+                compact: true,
+                nullable: true,
+                "SyncGroupResponse.ProtocolName"
+            )
         }
         self.assignment = try buffer.readKafkaBytes(compact: flexible, "SyncGroupResponse.Assignment")
         if flexible {
