@@ -4,91 +4,95 @@ import PlexusKafkaWire
 
 /// The thin per-connection shell: frames in, responses out, in request order.
 ///
-/// Up to `maxInFlightRequests` requests are processed at once (reads pause beyond that, which is the
-/// back-pressure on a client); responses are written strictly in the order the requests arrived. A
-/// malformed frame or a request Kafka would close the connection for closes this connection only, with one
-/// log line. On quiesce (graceful shutdown) it stops reading, finishes what is in flight and closes.
+/// Requests of one connection are processed one at a time, in order, as Kafka brokers do: a producer's
+/// pipelined batches to a partition must land in the order sent. Up to `maxInFlightRequests` frames are
+/// read ahead; beyond that reads pause (the back-pressure on a client). Group commit still shares fsyncs
+/// across connections and partitions. A malformed frame or a request Kafka would close the connection for
+/// closes this connection only, with one log line. On quiesce (graceful shutdown) it stops reading,
+/// finishes the request in progress and closes.
 public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
     private let processor: KafkaRequestProcessor
-    private let maxInFlight: Int
+    private let maxQueued: Int
     private var logger: Logger
-    private var nextSequence = 0
-    private var nextToWrite = 0
-    private var finished: [Int: ByteBuffer?] = [:]
-    private var inFlight = 0
+    private var queued: [KafkaRequestFrame] = []
+    private var processing = false
     private var readsPaused = false
     private var quiescing = false
+    private var closed = false
 
     public init(processor: KafkaRequestProcessor, connectionID: String) {
         self.processor = processor
-        self.maxInFlight = max(1, processor.configuration.maxInFlightRequests)
+        self.maxQueued = max(1, processor.configuration.maxInFlightRequests)
         var logger = processor.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
         self.logger = logger
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !quiescing else { return }
-        let frame: KafkaRequestFrame
+        guard !quiescing, !closed else { return }
         do {
-            frame = try KafkaRequestFrame(parsing: unwrapInboundIn(data))
+            queued.append(try KafkaRequestFrame(parsing: unwrapInboundIn(data)))
         } catch {
-            logger.info("closing connection: malformed request header", metadata: ["error": "\(error)"])
-            context.close(promise: nil)
+            close(context, reason: "malformed request header: \(error)")
             return
         }
-        let sequence = nextSequence
-        nextSequence += 1
-        inFlight += 1
-        if inFlight >= maxInFlight && !readsPaused {
+        if queued.count >= maxQueued && !readsPaused {
             readsPaused = true
             context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
         }
+        startNext(context: context)
+    }
+
+    private func startNext(context: ChannelHandlerContext) {
+        guard !processing, !closed, !queued.isEmpty else { return }
+        processing = true
+        let frame = queued.removeFirst()
         let processor = self.processor
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.makeFutureWithTask {
             try await processor.process(frame)
         }.whenComplete { result in
             let (handler, context) = bound.value
-            handler.complete(sequence, result, context: context)
+            handler.finished(result, context: context)
         }
     }
 
-    private func complete(_ sequence: Int, _ result: Result<ByteBuffer?, any Error>, context: ChannelHandlerContext) {
+    private func finished(_ result: Result<ByteBuffer?, any Error>, context: ChannelHandlerContext) {
+        processing = false
         switch result {
         case .success(let response):
-            finished[sequence] = .some(response)
+            if let response { context.writeAndFlush(wrapOutboundOut(response), promise: nil) }
         case .failure(let error):
-            logger.info("closing connection", metadata: ["reason": "\(error)"])
+            close(context, reason: "\(error)")
+            return
+        }
+        if quiescing {
             context.close(promise: nil)
             return
         }
-        var wrote = false
-        while let response = finished.removeValue(forKey: nextToWrite) {
-            if let response {
-                context.write(wrapOutboundOut(response), promise: nil)
-                wrote = true
-            }
-            nextToWrite += 1
-            inFlight -= 1
-        }
-        if wrote { context.flush() }
-        if quiescing && inFlight == 0 {
-            context.close(promise: nil)
-        } else if readsPaused && inFlight < maxInFlight {
+        if readsPaused && queued.count < maxQueued {
             readsPaused = false
             context.channel.setOption(.autoRead, value: true).whenComplete { _ in }
             context.read()
         }
+        startNext(context: context)
+    }
+
+    private func close(_ context: ChannelHandlerContext, reason: String) {
+        guard !closed else { return }
+        closed = true
+        logger.info("closing connection", metadata: ["reason": "\(reason)"])
+        context.close(promise: nil)
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
-            if inFlight == 0 { context.close(promise: nil) }
+            queued.removeAll()
+            if !processing { context.close(promise: nil) }
         } else if event is IdleStateHandler.IdleStateEvent {
             logger.debug("closing idle connection")
             context.close(promise: nil)
@@ -98,8 +102,7 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.info("closing connection after an error", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
+        close(context, reason: "\(error)")
     }
 }
 
