@@ -20,7 +20,7 @@ echo "== baselines"
 RAW=$(.build/kbench rawsync "$WORK/raw" 65536 3)
 echo "$RAW"
 RAW_MBS=$(echo "$RAW" | awk '/raw write/ {print $(NF-1)}')
-RAW_P99=$(echo "$RAW" | awk '/fdatasync latency/ {print $5}')
+RAW_P99=$(echo "$RAW" | awk '/fdatasync latency/ {print $7}')
 iperf3 -s -1 -p 5299 >/dev/null 2>&1 &
 sleep 0.5
 LOOP_MBS=$(iperf3 -c 127.0.0.1 -p 5299 -t 3 -f m | awk '/receiver/ {print $(NF-2) / 8}')
@@ -42,8 +42,9 @@ for FLUSH in always none; do
   LAT=$(.build/kbench latency "$BROKER" lat 1024 "$RATE" 5); echo "$LAT"
   PMBS=$(echo "$P1K" | awk '{print $4}')
   CMBS=$(echo "$C1K" | awk '{print $2}')
-  P99=$(echo "$LAT" | awk '{print $(NF-10)}')
+  P99=$(echo "$LAT" | awk '{print $13}')
   awk -v p="$PMBS" -v r="$RAW_MBS" -v c="$CMBS" -v l="$LOOP_MBS" -v lat="$P99" -v rl="$RAW_P99" -v f="$FLUSH" 'BEGIN {
     printf "ratios (%s): produce 1KiB %.2fx raw fdatasync'\''d disk (target >= 0.7 for always); consume %.2fx loopback (target >= 0.5); p99 latency at 30%% of peak %.2fx disk p99 fdatasync (target <= 3 for always)\n", f, p / r, c / l, lat / rl }'
-  kill -TERM $PID; wait $PID || true
+  kill -TERM $PID
+  wait $PID || true
 done
