@@ -10,7 +10,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 def consume_assigned(node, topic, partitions, count, timeout=60):
     consumer = Consumer({
-        "bootstrap.servers": node.kafka,
+        "bootstrap.servers": node.kafka, "log_level": 2,
         "group.id": "interop-assign",
         "enable.auto.commit": False,
         "enable.partition.eof": False,
@@ -27,7 +27,7 @@ def consume_assigned(node, topic, partitions, count, timeout=60):
 
 
 def test_admin_creates_lists_and_deletes_topics(node):
-    admin = AdminClient({"bootstrap.servers": node.kafka})
+    admin = AdminClient({"bootstrap.servers": node.kafka, "log_level": 2})
     name = f"admin-{uuid.uuid4().hex[:8]}"
     for future in admin.create_topics([NewTopic(name, num_partitions=3, replication_factor=1)]).values():
         assert future.result(15) is None
@@ -45,7 +45,7 @@ def test_admin_creates_lists_and_deletes_topics(node):
 @pytest.mark.parametrize("codec", ["none", "gzip", "snappy", "lz4", "zstd"])
 def test_confluent_producer_per_codec_and_consumer_by_assignment(node, codec):
     topic = f"ck-{codec}-{uuid.uuid4().hex[:6]}"
-    producer = Producer({"bootstrap.servers": node.kafka, "compression.type": codec, "linger.ms": 5,
+    producer = Producer({"bootstrap.servers": node.kafka, "log_level": 2, "compression.type": codec, "linger.ms": 5,
                          "enable.idempotence": False})
     for i in range(3000):
         producer.produce(topic, key=f"k{i}", value=f"{codec}-{i}", partition=0, headers=[("n", str(i).encode())])
@@ -58,10 +58,10 @@ def test_confluent_producer_per_codec_and_consumer_by_assignment(node, codec):
 
 def test_100k_records_round_trip_byte_exact_with_keys_headers_and_timestamps(node):
     topic = f"exact-{uuid.uuid4().hex[:8]}"
-    admin = AdminClient({"bootstrap.servers": node.kafka})
+    admin = AdminClient({"bootstrap.servers": node.kafka, "log_level": 2})
     for future in admin.create_topics([NewTopic(topic, num_partitions=4, replication_factor=1)]).values():
         future.result(15)
-    producer = Producer({"bootstrap.servers": node.kafka, "linger.ms": 20, "compression.type": "lz4",
+    producer = Producer({"bootstrap.servers": node.kafka, "log_level": 2, "linger.ms": 20, "compression.type": "lz4",
                          "enable.idempotence": False})
     base = 1_700_000_000_000
     sent = {}
@@ -135,7 +135,7 @@ def test_aiokafka_producer_and_consumer(node):
 
 def test_a_long_poll_fetch_is_woken_by_a_produce(node):
     topic = f"poll-{uuid.uuid4().hex[:8]}"
-    producer = Producer({"bootstrap.servers": node.kafka, "enable.idempotence": False})
+    producer = Producer({"bootstrap.servers": node.kafka, "log_level": 2, "enable.idempotence": False})
     producer.produce(topic, value=b"first", partition=0)
     producer.flush(15)
     consumer = Consumer({"bootstrap.servers": node.kafka, "group.id": "poll", "enable.auto.commit": False,
@@ -156,7 +156,7 @@ def test_idempotent_producers_of_every_client(node):
     from kafka import KafkaProducer
 
     topic = f"idem-{uuid.uuid4().hex[:8]}"
-    producer = Producer({"bootstrap.servers": node.kafka, "enable.idempotence": True, "linger.ms": 5})
+    producer = Producer({"bootstrap.servers": node.kafka, "log_level": 2, "enable.idempotence": True, "linger.ms": 5})
     for i in range(2000):
         producer.produce(topic, value=f"c{i}".encode(), partition=0)
     assert producer.flush(30) == 0
@@ -172,7 +172,7 @@ def test_idempotent_producers_of_every_client(node):
 def test_admin_configs_and_partitions(node):
     from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource, NewPartitions
 
-    admin = AdminClient({"bootstrap.servers": node.kafka})
+    admin = AdminClient({"bootstrap.servers": node.kafka, "log_level": 2})
     name = f"cfg-{uuid.uuid4().hex[:8]}"
     topic = NewTopic(name, num_partitions=1, replication_factor=1, config={"retention.ms": "60000"})
     for future in admin.create_topics([topic]).values():
