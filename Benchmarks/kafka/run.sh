@@ -14,7 +14,7 @@ swift build -c release --product plexus >/dev/null
 BIN=.build/release/plexus
 WORK=./plexus-bench-kafka
 rm -rf "$WORK"; mkdir -p "$WORK"
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "== baselines"
 RAW=$(.build/kbench rawsync "$WORK/raw" 65536 3)
