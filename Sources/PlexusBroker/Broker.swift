@@ -85,12 +85,25 @@ public final class Broker: Sendable {
         partition: PartitionID,
         batch bytes: ByteBuffer
     ) async throws(PlexusError) -> AppendResult {
+        try await startProduce(topic: topic, partition: partition, batch: bytes).result().get()
+    }
+
+    /// Validates and enqueues a producer's batch — its offsets are assigned before this returns, so calls
+    /// made one after another land in that order — and returns a handle to await its acknowledgement.
+    /// Creates the topic first when allowed.
+    public func startProduce(
+        topic: TopicName,
+        partition: PartitionID,
+        batch bytes: ByteBuffer
+    ) async throws(PlexusError) -> PendingAppend {
         guard try await self.topic(topic, create: true) != nil else {
             throw PlexusError(.unknownTopicOrPartition, "topic '\(topic)' does not exist")
         }
         let log = try self.partition(topic, partition)
         _ = try Self.validateClientBatch(bytes, maxBatchSize: max(log.config.maxMessageBytes, RecordBatchHeader.size))
-        return try await log.append(bytes)
+        let pending = PendingAppend()
+        log.append(bytes) { pending.complete($0) }
+        return pending
     }
 
     /// Waits until any of `targets` has data at or after its offset, or `timeout` passes — the long poll
@@ -131,6 +144,39 @@ public final class Broker: Sendable {
     static func offloaded<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { continuation.resume(returning: body()) }
+        }
+    }
+}
+
+/// The acknowledgement of an enqueued append, awaited separately from the enqueueing.
+public final class PendingAppend: Sendable {
+    private let state = NIOLockedValueBox<
+        (
+            result: Result<AppendResult, PlexusError>?,
+            waiter: CheckedContinuation<Result<AppendResult, PlexusError>, Never>?
+        )
+    >((nil, nil))
+
+    init() {}
+
+    func complete(_ result: Result<AppendResult, PlexusError>) {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Result<AppendResult, PlexusError>, Never>? in
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: result)
+    }
+
+    /// Waits for the append to be acknowledged (or to fail). Call it once.
+    public func result() async -> Result<AppendResult, PlexusError> {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLockedValue { state -> Result<AppendResult, PlexusError>? in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
         }
     }
 }

@@ -4,28 +4,35 @@ import PlexusKafkaWire
 
 /// The thin per-connection shell: frames in, responses out, in request order.
 ///
-/// Requests of one connection are processed one at a time, in order, as Kafka brokers do: a producer's
-/// pipelined batches to a partition must land in the order sent. Up to `maxInFlightRequests` frames are
-/// read ahead; beyond that reads pause (the back-pressure on a client). Group commit still shares fsyncs
-/// across connections and partitions. A malformed frame or a request Kafka would close the connection for
-/// closes this connection only, with one log line. On quiesce (graceful shutdown) it stops reading,
-/// finishes the request in progress and closes.
+/// Requests of one connection are *begun* one at a time, in order (``KafkaRequestProcessor/begin(_:)``):
+/// a produce request's batches are enqueued — offsets assigned — before the next request starts, so a
+/// producer's pipelined batches land in the order sent, as Kafka guarantees. What follows (waiting for the
+/// fsync, building the response) overlaps with later requests, and responses are written strictly in
+/// request order. At most `maxInFlightRequests` requests are read ahead or outstanding; beyond that reads
+/// pause (the back-pressure on a client). A malformed frame or a request Kafka would close the connection
+/// for closes this connection only, with one log line. On quiesce (graceful shutdown) it stops reading,
+/// finishes the requests begun and closes.
 public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
     private let processor: KafkaRequestProcessor
-    private let maxQueued: Int
+    private let maxOutstanding: Int
     private var logger: Logger
     private var queued: [KafkaRequestFrame] = []
-    private var processing = false
+    private var beginning = false
+    private var nextSequence = 0
+    private var nextToWrite = 0
+    private var finished: [Int: ByteBuffer?] = [:]
+    /// Requests begun whose responses are not written yet.
+    private var outstanding = 0
     private var readsPaused = false
     private var quiescing = false
     private var closed = false
 
     public init(processor: KafkaRequestProcessor, connectionID: String) {
         self.processor = processor
-        self.maxQueued = max(1, processor.configuration.maxInFlightRequests)
+        self.maxOutstanding = max(1, processor.configuration.maxInFlightRequests)
         var logger = processor.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
         self.logger = logger
@@ -39,46 +46,69 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
             close(context, reason: "malformed request header: \(error)")
             return
         }
-        if queued.count >= maxQueued && !readsPaused {
+        updateReads(context: context)
+        beginNext(context: context)
+    }
+
+    private func updateReads(context: ChannelHandlerContext) {
+        let busy = queued.count + outstanding >= maxOutstanding
+        if busy && !readsPaused {
             readsPaused = true
             context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
-        }
-        startNext(context: context)
-    }
-
-    private func startNext(context: ChannelHandlerContext) {
-        guard !processing, !closed, !queued.isEmpty else { return }
-        processing = true
-        let frame = queued.removeFirst()
-        let processor = self.processor
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.makeFutureWithTask {
-            try await processor.process(frame)
-        }.whenComplete { result in
-            let (handler, context) = bound.value
-            handler.finished(result, context: context)
-        }
-    }
-
-    private func finished(_ result: Result<ByteBuffer?, any Error>, context: ChannelHandlerContext) {
-        processing = false
-        switch result {
-        case .success(let response):
-            if let response { context.writeAndFlush(wrapOutboundOut(response), promise: nil) }
-        case .failure(let error):
-            close(context, reason: "\(error)")
-            return
-        }
-        if quiescing {
-            context.close(promise: nil)
-            return
-        }
-        if readsPaused && queued.count < maxQueued {
+        } else if !busy && readsPaused {
             readsPaused = false
             context.channel.setOption(.autoRead, value: true).whenComplete { _ in }
             context.read()
         }
-        startNext(context: context)
+    }
+
+    private func beginNext(context: ChannelHandlerContext) {
+        guard !beginning, !closed, !queued.isEmpty else { return }
+        beginning = true
+        outstanding += 1
+        let frame = queued.removeFirst()
+        let sequence = nextSequence
+        nextSequence += 1
+        let processor = self.processor
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        loop.makeFutureWithTask {
+            try await processor.begin(frame)
+        }.whenComplete { result in
+            let (handler, context) = bound.value
+            handler.beginning = false
+            switch result {
+            case .failure(let error):
+                handler.close(context, reason: "\(error)")
+            case .success(let rest):
+                loop.makeFutureWithTask { await rest() }.whenSuccess { response in
+                    let (handler, context) = bound.value
+                    handler.finished(sequence, response, context: context)
+                }
+                handler.beginNext(context: context)
+            }
+        }
+    }
+
+    private func finished(_ sequence: Int, _ response: ByteBuffer?, context: ChannelHandlerContext) {
+        guard !closed else { return }
+        finished[sequence] = .some(response)
+        var wrote = false
+        while let next = finished.removeValue(forKey: nextToWrite) {
+            if let next {
+                context.write(wrapOutboundOut(next), promise: nil)
+                wrote = true
+            }
+            nextToWrite += 1
+            outstanding -= 1
+        }
+        if wrote { context.flush() }
+        if quiescing && outstanding == 0 {
+            context.close(promise: nil)
+            return
+        }
+        updateReads(context: context)
+        beginNext(context: context)
     }
 
     private func close(_ context: ChannelHandlerContext, reason: String) {
@@ -92,7 +122,7 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
             queued.removeAll()
-            if !processing { context.close(promise: nil) }
+            if outstanding == 0 { context.close(promise: nil) }
         } else if event is IdleStateHandler.IdleStateEvent {
             logger.debug("closing idle connection")
             context.close(promise: nil)

@@ -10,7 +10,8 @@ public struct KafkaFrontEndConfiguration: Sendable {
     public var clusterId: String
     /// Largest request frame accepted; a larger one closes the connection.
     public var maxRequestBytes: Int = 100 * 1024 * 1024
-    /// Requests read ahead per connection (processed one at a time, in order); reads pause beyond it.
+    /// Requests read ahead or outstanding per connection (begun in order, answered in order); reads pause
+    /// beyond it.
     public var maxInFlightRequests: Int = 16
     /// A connection with no traffic for this long is closed (Kafka's connections.max.idle.ms).
     public var idleTimeout: Duration = .seconds(600)

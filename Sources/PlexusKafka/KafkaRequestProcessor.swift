@@ -29,6 +29,40 @@ public struct KafkaRequestProcessor: Sendable {
     /// - Throws: ``KafkaConnectionViolation`` when the connection must be closed (unknown API, unsupported
     ///   version other than ApiVersions, undecodable body).
     public func process(_ frame: KafkaRequestFrame) async throws -> ByteBuffer? {
+        try await begin(frame)()
+    }
+
+    /// Does the order-sensitive part of a request — for Produce: validating and enqueueing every batch, so
+    /// offsets follow the request order — and returns the rest (waiting for durability, building the
+    /// response) to run concurrently with the next requests. A connection calls `begin` one request at a
+    /// time and writes the responses in request order.
+    public func begin(_ frame: KafkaRequestFrame) async throws -> @Sendable () async -> ByteBuffer? {
+        if frame.apiKey == .produce, KafkaSupportedApis.supports(.produce, frame.apiVersion),
+            case .produce(let request) = try decode(frame)
+        {
+            let header = frame.header
+            let pending = await startProduce(request)
+            return {
+                let response = await pending()
+                guard request.acks != 0 else { return nil }
+                var out = ByteBuffer()
+                out.writeKafkaResponseFrame(response, for: header)
+                return out
+            }
+        }
+        let response = try await respond(frame)
+        return { response }
+    }
+
+    private func decode(_ frame: KafkaRequestFrame) throws -> AnyKafkaRequest {
+        do {
+            return try frame.decodeRequest()
+        } catch {
+            throw KafkaConnectionViolation(description: "cannot decode \(frame.apiKey) v\(frame.apiVersion): \(error)")
+        }
+    }
+
+    private func respond(_ frame: KafkaRequestFrame) async throws -> ByteBuffer? {
         let header = frame.header
         let key = frame.apiKey
         if key == .apiVersions && !KafkaSupportedApis.supports(key, frame.apiVersion) {
@@ -45,12 +79,7 @@ public struct KafkaRequestProcessor: Sendable {
         guard KafkaSupportedApis.supports(key, frame.apiVersion) else {
             throw KafkaConnectionViolation(description: "unsupported API \(key) v\(frame.apiVersion)")
         }
-        let request: AnyKafkaRequest
-        do {
-            request = try frame.decodeRequest()
-        } catch {
-            throw KafkaConnectionViolation(description: "cannot decode \(key) v\(frame.apiVersion): \(error)")
-        }
+        let request = try decode(frame)
         var out = ByteBuffer()
         switch request {
         case .apiVersions:
@@ -61,7 +90,7 @@ public struct KafkaRequestProcessor: Sendable {
         case .metadata(let metadata):
             out.writeKafkaResponseFrame(await self.metadata(metadata, version: frame.apiVersion), for: header)
         case .produce(let produce):
-            let response = await self.produce(produce)
+            let response = await startProduce(produce)()
             if produce.acks == 0 { return nil }
             out.writeKafkaResponseFrame(response, for: header)
         case .fetch(let fetch):
@@ -151,40 +180,52 @@ public struct KafkaRequestProcessor: Sendable {
 
     // MARK: Produce
 
-    func produce(_ request: ProduceRequest) async -> ProduceResponse {
+    /// Enqueues every batch of the request in order; the returned closure waits for them and builds the
+    /// response.
+    func startProduce(_ request: ProduceRequest) async -> @Sendable () async -> ProduceResponse {
         var response = ProduceResponse()
-        await withTaskGroup(of: (Int, Int, ProduceResponse.PartitionProduceResponse).self) { group in
-            for (t, topicData) in request.topicData.enumerated() {
-                response.responses.append(.init(name: topicData.name))
-                for (p, partitionData) in topicData.partitionData.enumerated() {
-                    response.responses[t].partitionResponses.append(.init(index: partitionData.index))
-                    group.addTask {
-                        var result = ProduceResponse.PartitionProduceResponse(index: partitionData.index)
-                        do {
-                            let topic = try TopicName(topicData.name)
-                            guard let records = partitionData.records else {
-                                throw PlexusError(.corruptMessage, "no records")
-                            }
-                            let appended = try await broker.produce(
-                                topic: topic,
-                                partition: PartitionID(partitionData.index),
-                                batch: records
-                            )
-                            result.baseOffset = appended.baseOffset.rawValue
-                            result.logAppendTimeMs = appended.logAppendTime.milliseconds
-                            result.logStartOffset = appended.logStartOffset.rawValue
-                        } catch {
-                            result.errorCode = Self.code(error)
-                            result.errorMessage = (error as? PlexusError)?.message
-                            result.baseOffset = -1
-                        }
-                        return (t, p, result)
+        var waits: [(topic: Int, partition: Int, pending: PendingAppend)] = []
+        for (t, topicData) in request.topicData.enumerated() {
+            response.responses.append(.init(name: topicData.name))
+            for (p, partitionData) in topicData.partitionData.enumerated() {
+                var result = ProduceResponse.PartitionProduceResponse(index: partitionData.index)
+                do {
+                    let topic = try TopicName(topicData.name)
+                    guard let records = partitionData.records else {
+                        throw PlexusError(.corruptMessage, "no records")
                     }
+                    let pending = try await broker.startProduce(
+                        topic: topic,
+                        partition: PartitionID(partitionData.index),
+                        batch: records
+                    )
+                    waits.append((t, p, pending))
+                } catch {
+                    result.errorCode = Self.code(error)
+                    result.errorMessage = (error as? PlexusError)?.message
+                    result.baseOffset = -1
+                }
+                response.responses[t].partitionResponses.append(result)
+            }
+        }
+        let started = response
+        let pendingAppends = waits
+        return {
+            var response = started
+            for (t, p, pending) in pendingAppends {
+                switch await pending.result() {
+                case .success(let appended):
+                    response.responses[t].partitionResponses[p].baseOffset = appended.baseOffset.rawValue
+                    response.responses[t].partitionResponses[p].logAppendTimeMs = appended.logAppendTime.milliseconds
+                    response.responses[t].partitionResponses[p].logStartOffset = appended.logStartOffset.rawValue
+                case .failure(let error):
+                    response.responses[t].partitionResponses[p].errorCode = error.code.kafkaErrorCode
+                    response.responses[t].partitionResponses[p].errorMessage = error.message
+                    response.responses[t].partitionResponses[p].baseOffset = -1
                 }
             }
-            for await (t, p, result) in group { response.responses[t].partitionResponses[p] = result }
+            return response
         }
-        return response
     }
 
     // MARK: Fetch
