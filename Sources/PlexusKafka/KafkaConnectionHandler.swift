@@ -80,7 +80,10 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
             switch result {
             case .failure(let error):
                 handler.close(context, reason: "\(error)")
-            case .success(let rest):
+            case .success(.ready(let response)):
+                handler.beginNext(context: context)
+                handler.finished(sequence, response, context: context)
+            case .success(.pending(let rest)):
                 loop.makeFutureWithTask { await rest() }.whenSuccess { response in
                     let (handler, context) = bound.value
                     handler.finished(sequence, response, context: context)

@@ -6,6 +6,14 @@ public import PlexusKafkaWire
 import PlexusModel
 import PlexusStorage
 
+/// A request after ``KafkaRequestProcessor/begin(_:)``: answered already, or waiting (for durability).
+public enum KafkaBegunRequest: Sendable {
+    /// The response frame (nil: no response, as for acks=0).
+    case ready(ByteBuffer?)
+    /// The rest of the work, to run concurrently with later requests.
+    case pending(@Sendable () async -> ByteBuffer?)
+}
+
 /// Why a connection must be closed instead of answered (Kafka closes on these too).
 public struct KafkaConnectionViolation: Error, CustomStringConvertible {
     public var description: String
@@ -29,20 +37,23 @@ public struct KafkaRequestProcessor: Sendable {
     /// - Throws: ``KafkaConnectionViolation`` when the connection must be closed (unknown API, unsupported
     ///   version other than ApiVersions, undecodable body).
     public func process(_ frame: KafkaRequestFrame) async throws -> ByteBuffer? {
-        try await begin(frame)()
+        switch try await begin(frame) {
+        case .ready(let response): return response
+        case .pending(let rest): return await rest()
+        }
     }
 
     /// Does the order-sensitive part of a request — for Produce: validating and enqueueing every batch, so
     /// offsets follow the request order — and returns the rest (waiting for durability, building the
     /// response) to run concurrently with the next requests. A connection calls `begin` one request at a
     /// time and writes the responses in request order.
-    public func begin(_ frame: KafkaRequestFrame) async throws -> @Sendable () async -> ByteBuffer? {
+    public func begin(_ frame: KafkaRequestFrame) async throws -> KafkaBegunRequest {
         if frame.apiKey == .produce, KafkaSupportedApis.supports(.produce, frame.apiVersion),
             case .produce(let request) = try decode(frame)
         {
             let header = frame.header
             let pending = await startProduce(request)
-            return {
+            return .pending {
                 let response = await pending()
                 guard request.acks != 0 else { return nil }
                 var out = ByteBuffer()
@@ -50,8 +61,7 @@ public struct KafkaRequestProcessor: Sendable {
                 return out
             }
         }
-        let response = try await respond(frame)
-        return { response }
+        return .ready(try await respond(frame))
     }
 
     private func decode(_ frame: KafkaRequestFrame) throws -> AnyKafkaRequest {
