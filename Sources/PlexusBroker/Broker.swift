@@ -37,19 +37,55 @@ public final class Broker: Sendable {
     public func topic(_ name: TopicName, create: Bool) async throws(PlexusError) -> TopicMetadata? {
         if let existing = logs.topic(name) { return existing }
         guard create && autoCreateTopics else { return nil }
-        let logs = self.logs
-        let partitions = defaultPartitions
-        let result: Result<TopicMetadata, PlexusError> = await Self.offloaded {
-            do {
-                return .success(try logs.createTopic(name, partitions: partitions))
-            } catch let error as PlexusError where error.code == .topicAlreadyExists {
-                // Another request created it first.
-                return logs.topic(name).map { .success($0) } ?? .failure(error)
-            } catch {
-                return .failure(PlexusError.wrapping(error))
-            }
+        do {
+            return try await createTopic(name, partitions: defaultPartitions)
+        } catch  where error.code == .topicAlreadyExists {
+            // Another request created it first.
+            guard let existing = logs.topic(name) else { throw error }
+            return existing
         }
-        return try result.get()
+    }
+
+    // MARK: Admin (file IO on a thread of its own, never the caller's)
+
+    /// Creates a topic; see `LogManager.createTopic`.
+    public func createTopic(
+        _ name: TopicName,
+        partitions: Int32,
+        config: [String: String] = [:]
+    ) async throws(PlexusError) -> TopicMetadata {
+        let logs = self.logs
+        return try await Self.offloaded { try logs.createTopic(name, partitions: partitions, config: config) }
+    }
+
+    /// Deletes a topic and its data.
+    public func deleteTopic(_ name: TopicName) async throws(PlexusError) {
+        let logs = self.logs
+        try await Self.offloaded { try logs.deleteTopic(name) }
+    }
+
+    /// Raises a topic's partition count.
+    public func addPartitions(_ name: TopicName, totalCount: Int32) async throws(PlexusError) {
+        let logs = self.logs
+        try await Self.offloaded { try logs.addPartitions(name, totalCount: totalCount) }
+    }
+
+    /// Sets (value) or removes (nil) topic config overrides.
+    public func alterConfig(_ name: TopicName, _ changes: [String: String?]) async throws(PlexusError) {
+        let logs = self.logs
+        try await Self.offloaded { try logs.alterConfig(name, changes) }
+    }
+
+    /// A producer id never handed out before by this data directory.
+    public func allocateProducerID() async throws(PlexusError) -> Int64 {
+        let logs = self.logs
+        return try await Self.offloaded { try logs.allocateProducerID() }
+    }
+
+    /// Runs retention on every partition; returns the number of segments deleted.
+    public func enforceRetention() async -> Int {
+        let logs = self.logs
+        return (try? await Self.offloaded { logs.enforceRetention() }) ?? 0
     }
 
     /// Validates a producer's batch as Kafka does for client appends (PROTOCOLS.md §2.3).
@@ -100,9 +136,10 @@ public final class Broker: Sendable {
             throw PlexusError(.unknownTopicOrPartition, "topic '\(topic)' does not exist")
         }
         let log = try self.partition(topic, partition)
-        _ = try Self.validateClientBatch(bytes, maxBatchSize: max(log.config.maxMessageBytes, RecordBatchHeader.size))
+        // One validation pass (framing, CRC, Kafka's client rules); the log only checks the size limit.
+        let batch = try Self.validateClientBatch(bytes, maxBatchSize: Int(Int32.max))
         let pending = PendingAppend()
-        log.append(bytes) { pending.complete($0) }
+        log.append(batch) { pending.complete($0) }
         return pending
     }
 
@@ -140,11 +177,15 @@ public final class Broker: Sendable {
         }
     }
 
-    /// Runs blocking admin work on its own thread.
-    static func offloaded<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: body()) }
+    /// Runs blocking admin work on a thread of its own, so neither an event loop nor the cooperative pool
+    /// blocks on file IO.
+    static func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(PlexusError) -> T {
+        let result: Result<T, PlexusError> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: Result { try body() }.mapError { PlexusError.wrapping($0) })
+            }
         }
+        return try result.get()
     }
 }
 

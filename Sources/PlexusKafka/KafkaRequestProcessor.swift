@@ -1,4 +1,3 @@
-import Foundation
 public import Logging
 public import NIOCore
 public import PlexusBroker
@@ -379,10 +378,7 @@ public struct KafkaRequestProcessor: Sendable {
                     }
                     _ = try logs.defaults.applying(configs)
                 } else {
-                    let overrides = configs
-                    let created = try await Self.offloaded {
-                        try logs.createTopic(name, partitions: partitions, config: overrides)
-                    }
+                    let created = try await broker.createTopic(name, partitions: partitions, config: configs)
                     result.topicId = KafkaUUID(hex: created.id)
                 }
                 result.numPartitions = partitions
@@ -403,11 +399,10 @@ public struct KafkaRequestProcessor: Sendable {
             var result = DeleteTopicsResponse.DeletableTopicResult(name: nameText)
             do {
                 let name = try TopicName(nameText)
-                let logs = broker.logs
-                try await Self.offloaded { try logs.deleteTopic(name) }
+                try await broker.deleteTopic(name)
             } catch {
-                result.errorCode = Self.code(error)
-                result.errorMessage = (error as? PlexusError)?.message
+                result.errorCode = error.code.kafkaErrorCode
+                result.errorMessage = error.message
             }
             response.responses.append(result)
         }
@@ -440,8 +435,7 @@ public struct KafkaRequestProcessor: Sendable {
                         )
                     }
                 } else {
-                    let count = topic.count
-                    try await Self.offloaded { try logs.addPartitions(name, totalCount: count) }
+                    try await broker.addPartitions(name, totalCount: topic.count)
                 }
             } catch {
                 result.errorCode = Self.code(error)
@@ -514,7 +508,7 @@ public struct KafkaRequestProcessor: Sendable {
             var merged = topic.configOverrides
             for (key, value) in delta { merged[key] = value }
             _ = try logs.defaults.applying(merged)
-            if !validateOnly { try await Self.offloaded { try logs.alterConfig(name, delta) } }
+            if !validateOnly { try await broker.alterConfig(name, delta) }
             return (0, nil)
         } catch {
             return (Self.code(error), (error as? PlexusError)?.message)
@@ -596,8 +590,7 @@ public struct KafkaRequestProcessor: Sendable {
             return response
         }
         do {
-            let logs = broker.logs
-            response.producerId = try await Self.offloaded { try logs.allocateProducerID() }
+            response.producerId = try await broker.allocateProducerID()
             response.producerEpoch = 0
         } catch {
             response.errorCode = Self.code(error)
@@ -605,13 +598,6 @@ public struct KafkaRequestProcessor: Sendable {
             response.producerEpoch = -1
         }
         return response
-    }
-
-    /// Runs blocking admin work (file IO) on its own thread, never on an event loop.
-    static func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-        }
     }
 }
 

@@ -155,10 +155,7 @@ struct StorageService: Service {
                 break
             }
             if Task.isShuttingDownGracefully { break }
-            let logs = broker.logs
-            let deleted = await withCheckedContinuation { continuation in
-                Thread.detachNewThread { continuation.resume(returning: logs.enforceRetention()) }
-            }
+            let deleted = await broker.enforceRetention()
             if deleted > 0 { logger.info("retention deleted segments", metadata: ["segments": "\(deleted)"]) }
         }
     }

@@ -279,16 +279,37 @@ public final class PartitionLog: Sendable {
         _ bytes: ByteBuffer,
         completion: @escaping @Sendable (Result<AppendResult, PlexusError>) -> Void
     ) {
-        let maxBytes = state.withLockedValue { $0.config.maxMessageBytes }
-        var batch: RecordBatch
+        let batch: RecordBatch
         do {
-            batch = try RecordBatch(validating: bytes, maxBatchSize: max(maxBytes, RecordBatchHeader.size))
+            batch = try RecordBatch(validating: bytes)
         } catch {
             completion(.failure(PlexusError.wrapping(error)))
             return
         }
-        let logAppendTime = state.withLockedValue { $0.config.timestampType == "LogAppendTime" }
-        if logAppendTime { batch = Self.stampLogAppendTime(batch, now: clock()) }
+        append(batch, completion: completion)
+    }
+
+    /// Appends a batch the caller already validated with `RecordBatch(validating:)` (framing and CRC), so
+    /// the bytes are not checked twice; otherwise the same as appending its bytes.
+    /// `max.message.bytes` is enforced here.
+    public func append(
+        _ validated: RecordBatch,
+        completion: @escaping @Sendable (Result<AppendResult, PlexusError>) -> Void
+    ) {
+        let config = state.withLockedValue { $0.config }
+        guard validated.bytes.readableBytes <= max(config.maxMessageBytes, RecordBatchHeader.size) else {
+            completion(
+                .failure(
+                    PlexusError(
+                        .messageTooLarge,
+                        "batch of \(validated.bytes.readableBytes) bytes exceeds max.message.bytes \(config.maxMessageBytes)"
+                    )
+                )
+            )
+            return
+        }
+        let batch =
+            config.timestampType == "LogAppendTime" ? Self.stampLogAppendTime(validated, now: clock()) : validated
         enum Enqueued {
             case failed(PlexusError)
             case queued(startDrain: Bool)

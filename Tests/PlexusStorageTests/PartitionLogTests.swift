@@ -47,6 +47,42 @@ import Testing
         try log.close()
     }
 
+    @Test func workAfterTheStorageThreadsStoppedStillCompletesInsteadOfHanging() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let executor = StorageExecutor(threadCount: 1)
+        let log = try openLog(dir.path, executor: executor)
+        executor.shutdown()
+        let result = try await log.append(TestBatches.make(seed: 1).bytes)
+        #expect(result.baseOffset == Offset(0))
+        try log.close()  // would wait forever if queued jobs were never run
+        let closed = await #expect(throws: PlexusError.self) { try await log.append(TestBatches.make(seed: 2).bytes) }
+        #expect(closed?.code == .shuttingDown)
+    }
+
+    @Test func batchesAboveMaxMessageBytesAreRejectedWhicheverWayTheyArrive() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let executor = StorageExecutor(threadCount: 1)
+        defer { executor.shutdown() }
+        var config = LogConfig()
+        config.maxMessageBytes = 200
+        let log = try openLog(dir.path, config: config, executor: executor)
+        let big = TestBatches.make(seed: 1, count: 4, valueSize: 100)
+        let fromBytes = await #expect(throws: PlexusError.self) { try await log.append(big.bytes) }
+        #expect(fromBytes?.code == .messageTooLarge)
+        let fromBatch = await withCheckedContinuation { continuation in
+            log.append(big) { continuation.resume(returning: $0) }
+        }
+        if case .failure(let error) = fromBatch {
+            #expect(error.code == .messageTooLarge)
+        } else {
+            Issue.record("accepted")
+        }
+        #expect(log.sizeInBytes == 0)
+        try log.close()
+    }
+
     @Test func concurrentAppendersShareSyncsAndEveryOffsetIsUnique() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
