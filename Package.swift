@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "PlexusKafkaWireTests",
             dependencies: [
-                "PlexusKafkaWire", "PlexusModel",
+                "PlexusKafkaWire", "PlexusModel", "PlexusTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],

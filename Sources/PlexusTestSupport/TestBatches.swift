@@ -30,16 +30,11 @@ public enum TestBatches {
 
     /// Deterministic pseudo-random bytes (splitmix64).
     public static func payload(seed: UInt64, size: Int) -> [UInt8] {
-        var state = seed
+        var generator = SplitMix64(seed: seed)
         var out = [UInt8]()
         out.reserveCapacity(size)
         while out.count < size {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            withUnsafeBytes(of: z) { out.append(contentsOf: $0.prefix(size - out.count)) }
+            withUnsafeBytes(of: generator.next()) { out.append(contentsOf: $0.prefix(size - out.count)) }
         }
         return out
     }

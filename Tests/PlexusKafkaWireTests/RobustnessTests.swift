@@ -1,5 +1,6 @@
 import NIOCore
 import PlexusKafkaWire
+import PlexusTestSupport
 import Testing
 
 /// Truncated and random input must always throw ``KafkaWireError`` or decode; it must never trap.

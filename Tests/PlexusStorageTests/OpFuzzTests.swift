@@ -14,7 +14,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4])
     func randomOperationsMatchTheModel(seed: UInt64) async throws {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let executor = StorageExecutor(threadCount: 2)
         defer { executor.shutdown() }
         let dir = TemporaryDirectory()
@@ -94,17 +94,5 @@ import Testing
         let all = try readAll(log)
         #expect(all.map(normalized) == model.batches.map(\.bytes))
         try log.close()
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
