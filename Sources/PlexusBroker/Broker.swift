@@ -135,12 +135,27 @@ public final class Broker: Sendable {
         guard try await self.topic(topic, create: true) != nil else {
             throw PlexusError(.unknownTopicOrPartition, "topic '\(topic)' does not exist")
         }
+        let pending = PendingAppend()
+        try produce(topic: topic, partition: partition, batch: bytes) { pending.complete($0) }
+        return pending
+    }
+
+    /// Validates and enqueues a producer's batch to an existing partition without suspending — offsets
+    /// are assigned before this returns — and calls `completion` (on a storage thread) once the batch is
+    /// acknowledged or has failed. The hot path of a produce request: no task, no thread hop before the
+    /// write. Does not create topics (see ``startProduce(topic:partition:batch:)``).
+    /// - Throws: `unknownTopicOrPartition`, or the validation errors of ``validateClientBatch(_:maxBatchSize:)``;
+    ///   `completion` is not called then.
+    public func produce(
+        topic: TopicName,
+        partition: PartitionID,
+        batch bytes: ByteBuffer,
+        completion: @escaping @Sendable (Result<AppendResult, PlexusError>) -> Void
+    ) throws(PlexusError) {
         let log = try self.partition(topic, partition)
         // One validation pass (framing, CRC, Kafka's client rules); the log only checks the size limit.
         let batch = try Self.validateClientBatch(bytes, maxBatchSize: Int(Int32.max))
-        let pending = PendingAppend()
-        log.append(batch) { pending.complete($0) }
-        return pending
+        log.append(batch, completion: completion)
     }
 
     /// Waits until any of `targets` has data at or after its offset, or `timeout` passes — the long poll

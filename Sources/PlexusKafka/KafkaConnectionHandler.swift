@@ -1,6 +1,7 @@
 import Logging
 public import NIOCore
 import PlexusKafkaWire
+import PlexusStorage
 
 /// The thin per-connection shell: frames in, responses out, in request order.
 ///
@@ -14,7 +15,7 @@ import PlexusKafkaWire
 /// finishes the requests begun and closes.
 public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
-    public typealias OutboundOut = ByteBuffer
+    public typealias OutboundOut = IOData
 
     private let processor: KafkaRequestProcessor
     private let maxOutstanding: Int
@@ -23,7 +24,7 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
     private var beginning = false
     private var nextSequence = 0
     private var nextToWrite = 0
-    private var finished: [Int: ByteBuffer?] = [:]
+    private var finished: [Int: KafkaOutboundFrame?] = [:]
     /// Requests begun whose responses are not written yet.
     private var outstanding = 0
     private var readsPaused = false
@@ -64,7 +65,6 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
 
     private func beginNext(context: ChannelHandlerContext) {
         guard !beginning, !closed, !queued.isEmpty else { return }
-        beginning = true
         outstanding += 1
         let frame = queued.removeFirst()
         let sequence = nextSequence
@@ -72,6 +72,20 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
         let processor = self.processor
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let loop = context.eventLoop
+        // The hot path (a produce to existing topics) begins right here, without a task.
+        let immediate: KafkaBegunRequest?
+        do {
+            immediate = try processor.beginWithoutSuspending(frame)
+        } catch {
+            close(context, reason: "\(error)")
+            return
+        }
+        if let immediate {
+            started(immediate, sequence: sequence, bound: bound, loop: loop)
+            beginNext(context: context)
+            return
+        }
+        beginning = true
         loop.makeFutureWithTask {
             try await processor.begin(frame)
         }.whenComplete { result in
@@ -80,26 +94,45 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
             switch result {
             case .failure(let error):
                 handler.close(context, reason: "\(error)")
-            case .success(.ready(let response)):
-                handler.beginNext(context: context)
-                handler.finished(sequence, response, context: context)
-            case .success(.pending(let rest)):
-                loop.makeFutureWithTask { await rest() }.whenSuccess { response in
-                    let (handler, context) = bound.value
-                    handler.finished(sequence, response, context: context)
-                }
+            case .success(let begun):
+                handler.started(begun, sequence: sequence, bound: bound, loop: loop)
                 handler.beginNext(context: context)
             }
         }
     }
 
-    private func finished(_ sequence: Int, _ response: ByteBuffer?, context: ChannelHandlerContext) {
+    /// Arranges for a begun request's response to be written in its turn.
+    private func started(
+        _ begun: KafkaBegunRequest,
+        sequence: Int,
+        bound: NIOLoopBound<(KafkaConnectionHandler, ChannelHandlerContext)>,
+        loop: any EventLoop
+    ) {
+        switch begun {
+        case .ready(let response):
+            finished(sequence, response, context: bound.value.1)
+        case .pending(let rest):
+            loop.makeFutureWithTask { await rest() }.whenSuccess { response in
+                let (handler, context) = bound.value
+                handler.finished(sequence, response, context: context)
+            }
+        case .waiting(let start):
+            start { encode in
+                loop.execute {
+                    let (handler, context) = bound.value
+                    handler.finished(sequence, encode(), context: context)
+                }
+            }
+        }
+    }
+
+    private func finished(_ sequence: Int, _ response: KafkaOutboundFrame?, context: ChannelHandlerContext) {
         guard !closed else { return }
         finished[sequence] = .some(response)
         var wrote = false
         while let next = finished.removeValue(forKey: nextToWrite) {
             if let next {
-                context.write(wrapOutboundOut(next), promise: nil)
+                write(next, context: context)
                 wrote = true
             }
             nextToWrite += 1
@@ -112,6 +145,41 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
         }
         updateReads(context: context)
         beginNext(context: context)
+    }
+
+    /// Writes a frame: its bytes, with each spliced slice of a segment file sent from the file (sendfile).
+    private func write(_ frame: KafkaOutboundFrame, context: ChannelHandlerContext) {
+        var from = frame.bytes.readerIndex
+        for splice in frame.splices {
+            let at = frame.bytes.readerIndex + splice.offset
+            if at > from {
+                context.write(
+                    wrapOutboundOut(.byteBuffer(frame.bytes.getSlice(at: from, length: at - from)!)),
+                    promise: nil
+                )
+            }
+            from = at
+            let slice = splice.splice
+            // The handle borrows the segment's descriptor; the slice keeps the file open until the write is
+            // done (or failed), then the handle gives the descriptor back without closing it.
+            let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: slice.file.descriptor)
+            let region = FileRegion(
+                fileHandle: handle,
+                readerIndex: Int(slice.position),
+                endIndex: Int(slice.position) + slice.length
+            )
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { _ in
+                withExtendedLifetime(slice) { _ = try? handle.takeDescriptorOwnership() }
+            }
+            context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
+        }
+        if frame.bytes.writerIndex > from || frame.splices.isEmpty {
+            context.write(
+                wrapOutboundOut(.byteBuffer(frame.bytes.getSlice(at: from, length: frame.bytes.writerIndex - from)!)),
+                promise: nil
+            )
+        }
     }
 
     private func close(_ context: ChannelHandlerContext, reason: String) {

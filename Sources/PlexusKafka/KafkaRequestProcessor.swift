@@ -1,16 +1,35 @@
 public import Logging
+import NIOConcurrencyHelpers
 public import NIOCore
 public import PlexusBroker
 public import PlexusKafkaWire
 import PlexusModel
-import PlexusStorage
+public import PlexusStorage
+
+/// A response frame ready to write: fetched records are splices of segment files (sent with `sendfile`),
+/// everything else is in `bytes`.
+public typealias KafkaOutboundFrame = KafkaSplicedFrame<LogSlice>
+
+extension KafkaSplicedFrame where Splice == LogSlice {
+    /// A frame with no splices.
+    init(_ bytes: ByteBuffer) { self.init(bytes: bytes, splices: []) }
+
+    /// The frame as one buffer, the spliced records read from their files (tests and clients).
+    public func materialized() throws -> ByteBuffer { try materialized { try $0.readBytes() } }
+}
+
+/// Encodes a response frame once its outcome is known (nil: no response).
+public typealias KafkaResponseEncoder = @Sendable () -> KafkaOutboundFrame?
 
 /// A request after ``KafkaRequestProcessor/begin(_:)``: answered already, or waiting (for durability).
 public enum KafkaBegunRequest: Sendable {
     /// The response frame (nil: no response, as for acks=0).
-    case ready(ByteBuffer?)
+    case ready(KafkaOutboundFrame?)
     /// The rest of the work, to run concurrently with later requests.
-    case pending(@Sendable () async -> ByteBuffer?)
+    case pending(@Sendable () async -> KafkaOutboundFrame?)
+    /// Waiting for storage without a task: call it with a callback; the callback runs once, on any thread,
+    /// with a closure that encodes the response frame (cheap; run it where the frame is written).
+    case waiting(@Sendable (_ done: @escaping @Sendable (_ encode: @escaping KafkaResponseEncoder) -> Void) -> Void)
 }
 
 /// Why a connection must be closed instead of answered (Kafka closes on these too).
@@ -31,15 +50,39 @@ public struct KafkaRequestProcessor: Sendable {
         self.logger = logger
     }
 
-    /// Processes a request frame; returns the complete response frame, or nil when the request expects no
-    /// response (Produce with acks=0).
+    /// Processes a request frame; returns the complete response frame (spliced records read into it), or
+    /// nil when the request expects no response (Produce with acks=0).
     /// - Throws: ``KafkaConnectionViolation`` when the connection must be closed (unknown API, unsupported
     ///   version other than ApiVersions, undecodable body).
     public func process(_ frame: KafkaRequestFrame) async throws -> ByteBuffer? {
-        switch try await begin(frame) {
-        case .ready(let response): return response
-        case .pending(let rest): return await rest()
+        let begun: KafkaBegunRequest
+        if let now = try beginWithoutSuspending(frame) { begun = now } else { begun = try await begin(frame) }
+        let response: KafkaOutboundFrame?
+        switch begun {
+        case .ready(let ready): response = ready
+        case .pending(let rest): response = await rest()
+        case .waiting(let start):
+            let encode = await withCheckedContinuation { continuation in start { continuation.resume(returning: $0) } }
+            response = encode()
         }
+        return try response?.materialized()
+    }
+
+    /// The hot path: begins a request without suspending when it can — a Produce to existing topics is
+    /// validated and enqueued right here and answered through ``KafkaBegunRequest/waiting(_:)`` — or
+    /// returns nil and the caller uses ``begin(_:)``.
+    /// - Throws: ``KafkaConnectionViolation`` as ``process(_:)`` does.
+    public func beginWithoutSuspending(_ frame: KafkaRequestFrame) throws -> KafkaBegunRequest? {
+        guard frame.apiKey == .produce, KafkaSupportedApis.supports(.produce, frame.apiVersion),
+            case .produce(let request) = try decode(frame)
+        else { return nil }
+        // Topics that need creating (file IO) go the asynchronous way.
+        for topic in request.topicData {
+            if let name = try? TopicName(topic.name), broker.logs.topic(name) == nil, broker.autoCreateTopics {
+                return nil
+            }
+        }
+        return enqueueProduce(request, header: frame.header)
     }
 
     /// Does the order-sensitive part of a request — for Produce: validating and enqueueing every batch, so
@@ -50,17 +93,18 @@ public struct KafkaRequestProcessor: Sendable {
         if frame.apiKey == .produce, KafkaSupportedApis.supports(.produce, frame.apiVersion),
             case .produce(let request) = try decode(frame)
         {
-            let header = frame.header
-            let pending = await startProduce(request)
-            return .pending {
-                let response = await pending()
-                guard request.acks != 0 else { return nil }
-                var out = ByteBuffer()
-                out.writeKafkaResponseFrame(response, for: header)
-                return out
+            for topic in request.topicData {
+                if let name = try? TopicName(topic.name) { _ = try? await broker.topic(name, create: true) }
             }
+            return enqueueProduce(request, header: frame.header)
         }
-        return .ready(try await respond(frame))
+        if frame.apiKey == .fetch, KafkaSupportedApis.supports(.fetch, frame.apiVersion),
+            case .fetch(let request) = try decode(frame)
+        {
+            let header = frame.header
+            return .pending { await self.fetch(request, header: header) }
+        }
+        return .ready(try await respond(frame).map { KafkaOutboundFrame($0) })
     }
 
     private func decode(_ frame: KafkaRequestFrame) throws -> AnyKafkaRequest {
@@ -98,12 +142,6 @@ public struct KafkaRequestProcessor: Sendable {
             )
         case .metadata(let metadata):
             out.writeKafkaResponseFrame(await self.metadata(metadata, version: frame.apiVersion), for: header)
-        case .produce(let produce):
-            let response = await startProduce(produce)()
-            if produce.acks == 0 { return nil }
-            out.writeKafkaResponseFrame(response, for: header)
-        case .fetch(let fetch):
-            out.writeKafkaResponseFrame(await self.fetch(fetch), for: header)
         case .listOffsets(let list):
             out.writeKafkaResponseFrame(self.listOffsets(list, version: frame.apiVersion), for: header)
         case .createTopics(let create):
@@ -189,62 +227,56 @@ public struct KafkaRequestProcessor: Sendable {
 
     // MARK: Produce
 
-    /// Enqueues every batch of the request in order; the returned closure waits for them and builds the
-    /// response.
-    func startProduce(_ request: ProduceRequest) async -> @Sendable () async -> ProduceResponse {
+    /// Validates and enqueues every batch of the request in order without suspending; the response is built
+    /// when the last batch is acknowledged (or failed).
+    func enqueueProduce(_ request: ProduceRequest, header: RequestHeader) -> KafkaBegunRequest {
         var response = ProduceResponse()
-        var waits: [(topic: Int, partition: Int, pending: PendingAppend)] = []
+        var slots: [(topic: Int, partition: Int)] = []
         for (t, topicData) in request.topicData.enumerated() {
             response.responses.append(.init(name: topicData.name))
-            for (p, partitionData) in topicData.partitionData.enumerated() {
-                var result = ProduceResponse.PartitionProduceResponse(index: partitionData.index)
+            for partitionData in topicData.partitionData {
+                response.responses[t].partitionResponses.append(.init(index: partitionData.index))
+                slots.append((t, response.responses[t].partitionResponses.count - 1))
+            }
+        }
+        let collector = ProduceCollector(response: response, pending: slots.count)
+        var slot = 0
+        for topicData in request.topicData {
+            for partitionData in topicData.partitionData {
+                let (t, p) = slots[slot]
+                slot += 1
                 do {
                     let topic = try TopicName(topicData.name)
                     guard let records = partitionData.records else {
                         throw PlexusError(.corruptMessage, "no records")
                     }
-                    let pending = try await broker.startProduce(
-                        topic: topic,
-                        partition: PartitionID(partitionData.index),
-                        batch: records
-                    )
-                    waits.append((t, p, pending))
+                    try broker.produce(topic: topic, partition: PartitionID(partitionData.index), batch: records) {
+                        collector.record(t, p, $0)
+                    }
                 } catch {
-                    result.errorCode = Self.code(error)
-                    result.errorMessage = (error as? PlexusError)?.message
-                    result.baseOffset = -1
+                    collector.record(t, p, .failure(PlexusError.wrapping(error)))
                 }
-                response.responses[t].partitionResponses.append(result)
             }
         }
-        let started = response
-        let pendingAppends = waits
-        return {
-            var response = started
-            for (t, p, pending) in pendingAppends {
-                switch await pending.result() {
-                case .success(let appended):
-                    response.responses[t].partitionResponses[p].baseOffset = appended.baseOffset.rawValue
-                    response.responses[t].partitionResponses[p].logAppendTimeMs = appended.logAppendTime.milliseconds
-                    response.responses[t].partitionResponses[p].logStartOffset = appended.logStartOffset.rawValue
-                case .failure(let error):
-                    response.responses[t].partitionResponses[p].errorCode = error.code.kafkaErrorCode
-                    response.responses[t].partitionResponses[p].errorMessage = error.message
-                    response.responses[t].partitionResponses[p].baseOffset = -1
+        let acks = request.acks
+        return .waiting { done in
+            collector.whenDone { response in
+                done {
+                    guard acks != 0 else { return nil }
+                    var out = ByteBuffer()
+                    out.writeKafkaResponseFrame(response, for: header)
+                    return KafkaOutboundFrame(out)
                 }
             }
-            return response
         }
     }
 
     // MARK: Fetch
 
-    func fetch(_ request: FetchRequest) async -> FetchResponse {
-        var response = readForFetch(request)
-        let total = response.responses.reduce(0) {
-            $0 + $1.partitions.reduce(0) { $0 + ($1.records?.readableBytes ?? 0) }
-        }
-        if total < max(1, Int(request.minBytes)) && request.maxWaitMs > 0 {
+    /// Answers a fetch: what is there now, or — below `minBytes` — after a long poll woken by appends.
+    func fetch(_ request: FetchRequest, header: RequestHeader) async -> KafkaOutboundFrame {
+        var read = readForFetch(request)
+        if read.bytes < max(1, Int(request.minBytes)) && request.maxWaitMs > 0 {
             var targets: [(log: PartitionLog, offset: Offset)] = []
             for topic in request.topics {
                 guard let name = try? TopicName(topic.topic) else { continue }
@@ -255,23 +287,31 @@ public struct KafkaRequestProcessor: Sendable {
                 }
             }
             if !targets.isEmpty, await broker.waitForData(targets, timeout: .milliseconds(Int(request.maxWaitMs))) {
-                response = readForFetch(request)
+                read = readForFetch(request)
             }
         }
-        return response
+        return read.response.splicedFrame(for: header, splices: read.slices)
     }
 
     /// One pass over the requested partitions: every requested partition is answered (kafka-python
-    /// rejects a full response that omits one), data up to the partition and response limits.
-    func readForFetch(_ request: FetchRequest) -> FetchResponse {
+    /// rejects a full response that omits one), data up to the partition and response limits. Records are
+    /// not read: each partition with data gets a slice of a segment file, sent as it is.
+    func readForFetch(
+        _ request: FetchRequest
+    ) -> (response: FetchResponse, slices: [[(length: Int, splice: LogSlice)?]], bytes: Int) {
         var response = FetchResponse()
+        var slices: [[(length: Int, splice: LogSlice)?]] = []
         var budget = request.maxBytes > 0 ? Int(request.maxBytes) : Int(Int32.max)
+        var total = 0
         for topic in request.topics {
             var topicResponse = FetchResponse.FetchableTopicResponse(topic: topic.topic, topicId: topic.topicId)
+            var topicSlices: [(length: Int, splice: LogSlice)?] = []
             for partition in topic.partitions {
                 var data = FetchResponse.PartitionData(partitionIndex: partition.partition)
                 data.abortedTransactions = nil
                 data.preferredReadReplica = -1
+                data.records = ByteBuffer()
+                var slice: LogSlice?
                 do {
                     let name = try TopicName(topic.topic)
                     guard let log = broker.logs.partition(name, PartitionID(partition.partition)) else {
@@ -287,24 +327,24 @@ public struct KafkaRequestProcessor: Sendable {
                     data.highWatermark = read.highWatermark.rawValue
                     data.lastStableOffset = read.highWatermark.rawValue
                     data.logStartOffset = read.logStartOffset.rawValue
-                    if let slice = read.slice, budget > 0 {
-                        data.records = try slice.readBytes()
-                        budget -= slice.length
-                    } else {
-                        data.records = ByteBuffer()
+                    if let found = read.slice, budget > 0 {
+                        slice = found
+                        budget -= found.length
+                        total += found.length
                     }
                 } catch {
                     data.errorCode = Self.code(error)
                     data.highWatermark = -1
                     data.lastStableOffset = -1
                     data.logStartOffset = -1
-                    data.records = ByteBuffer()
                 }
                 topicResponse.partitions.append(data)
+                topicSlices.append(slice.map { ($0.length, $0) })
             }
             response.responses.append(topicResponse)
+            slices.append(topicSlices)
         }
-        return response
+        return (response, slices, total)
     }
 
     // MARK: ListOffsets
@@ -612,5 +652,50 @@ extension KafkaUUID {
             return
         }
         self.init(mostSignificantBits: high, leastSignificantBits: low)
+    }
+}
+
+/// Collects the acknowledgements of one produce request's batches, from storage threads.
+private final class ProduceCollector: Sendable {
+    private struct State {
+        var response: ProduceResponse
+        var pending: Int
+        var done: (@Sendable (ProduceResponse) -> Void)?
+    }
+    private let state: NIOLockedValueBox<State>
+
+    init(response: ProduceResponse, pending: Int) {
+        state = NIOLockedValueBox(State(response: response, pending: pending))
+    }
+
+    /// Records one batch's outcome at `responses[t].partitionResponses[p]`.
+    func record(_ t: Int, _ p: Int, _ result: Result<AppendResult, PlexusError>) {
+        let finished = state.withLockedValue { state -> (ProduceResponse, @Sendable (ProduceResponse) -> Void)? in
+            switch result {
+            case .success(let appended):
+                state.response.responses[t].partitionResponses[p].baseOffset = appended.baseOffset.rawValue
+                state.response.responses[t].partitionResponses[p].logAppendTimeMs = appended.logAppendTime.milliseconds
+                state.response.responses[t].partitionResponses[p].logStartOffset = appended.logStartOffset.rawValue
+            case .failure(let error):
+                state.response.responses[t].partitionResponses[p].errorCode = error.code.kafkaErrorCode
+                state.response.responses[t].partitionResponses[p].errorMessage = error.message
+                state.response.responses[t].partitionResponses[p].baseOffset = -1
+            }
+            state.pending -= 1
+            guard state.pending == 0, let done = state.done else { return nil }
+            state.done = nil
+            return (state.response, done)
+        }
+        if let (response, done) = finished { done(response) }
+    }
+
+    /// Calls `done` once every batch is recorded (at once if they all are).
+    func whenDone(_ done: @escaping @Sendable (ProduceResponse) -> Void) {
+        let ready = state.withLockedValue { state -> ProduceResponse? in
+            if state.pending == 0 { return state.response }
+            state.done = done
+            return nil
+        }
+        if let ready { done(ready) }
     }
 }
