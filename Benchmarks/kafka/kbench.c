@@ -1,10 +1,12 @@
 // kbench: a small load generator on librdkafka for Plexus's Kafka benchmark (see run.sh).
-//   kbench produce BROKER TOPIC SIZE COUNT        -> MB/s and msgs/s, acks=all
+//   kbench produce BROKER TOPIC SIZE COUNT [LINGER_MS] -> MB/s and msgs/s, acks=all, linger 5 ms unless given
 //   kbench consume BROKER TOPIC COUNT              -> MB/s and msgs/s, partition 0 from the start
 //   kbench latency BROKER TOPIC SIZE RATE SECONDS  -> produce latency percentiles at a fixed rate
 //   kbench rawsync FILE SIZE SECONDS               -> write+fdatasync MB/s and fdatasync latency percentiles
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <librdkafka/rdkafka.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,7 +33,7 @@ static void percentiles(const char *what, double *v, long n) {
            v[(long)(n * 0.99)] * 1e3, v[(long)(n * 0.999)] * 1e3, v[n - 1] * 1e3, n);
 }
 
-static long delivered, failed;
+static _Atomic long delivered, failed;
 static double *latencies;
 static long latency_count;
 
@@ -61,8 +63,8 @@ static rd_kafka_t *producer(const char *broker, const char *linger) {
     return rk;
 }
 
-static int produce(const char *broker, const char *topic, int size, long count) {
-    rd_kafka_t *rk = producer(broker, "5");
+static int produce(const char *broker, const char *topic, int size, long count, const char *linger) {
+    rd_kafka_t *rk = producer(broker, linger);
     char *payload = malloc(size);
     memset(payload, 'x', size);
     double start = now();
@@ -93,18 +95,37 @@ static int consume(const char *broker, const char *topic, long count) {
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(parts, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
     rd_kafka_assign(rk, parts);
+    // Messages are taken in batches from the consumer queue (librdkafka's fastest consumer API), so the
+    // figure is the broker's and the transport's rather than one poll call per message.
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(rk);
+    static rd_kafka_message_t *batch[10000];
     long got = 0; double bytes = 0, start = 0;
     while (got < count) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 1000);
-        if (!m) continue;
-        if (!m->err) { if (!got) start = now(); got++; bytes += m->len; }
-        rd_kafka_message_destroy(m);
+        // Never ask for more than remain: the call waits for a full batch until its timeout.
+        size_t want = count - got < 10000 ? (size_t)(count - got) : 10000;
+        ssize_t n = rd_kafka_consume_batch_queue(queue, 1000, batch, want);
+        for (ssize_t i = 0; i < n; i++) {
+            rd_kafka_message_t *m = batch[i];
+            if (!m->err) { if (!got) start = now(); got++; bytes += m->len; }
+            rd_kafka_message_destroy(m);
+        }
     }
+    rd_kafka_queue_destroy(queue);
     double elapsed = now() - start;
     printf("consume: %.1f MB/s  %.0f msgs/s  (%ld messages)\n", bytes / elapsed / 1e6, got / elapsed, got);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     return 0;
+}
+
+static atomic_bool polling_done;
+
+// Delivery reports are taken by a thread of their own, blocked in rd_kafka_poll, so each latency is stamped
+// when the report arrives rather than when the generator next gets round to polling.
+static void *poller(void *arg) {
+    rd_kafka_t *rk = arg;
+    while (!atomic_load(&polling_done)) rd_kafka_poll(rk, 100);
+    return NULL;
 }
 
 static int latency(const char *broker, const char *topic, int size, double rate, double seconds) {
@@ -113,6 +134,8 @@ static int latency(const char *broker, const char *topic, int size, double rate,
     latencies = calloc(total + 1, sizeof(double));
     char *payload = malloc(size);
     memset(payload, 'y', size);
+    pthread_t thread;
+    pthread_create(&thread, NULL, poller, rk);
     double start = now();
     for (long i = 0; i < total; i++) {
         double due = start + i / rate, wait = due - now();
@@ -120,12 +143,15 @@ static int latency(const char *broker, const char *topic, int size, double rate,
             struct timespec ts = {(time_t)wait, (long)((wait - (time_t)wait) * 1e9)};
             nanosleep(&ts, NULL);
         }
-        rd_kafka_poll(rk, 0);
         double *stamp = malloc(sizeof(double));
         *stamp = now();
         rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_VALUE(payload, size),
                           RD_KAFKA_V_OPAQUE(stamp), RD_KAFKA_V_END);
     }
+    double deadline = now() + 60;
+    while (delivered + failed < total && now() < deadline) usleep(1000);
+    atomic_store(&polling_done, 1);
+    pthread_join(thread, NULL);
     rd_kafka_flush(rk, 60000);
     char what[128];
     snprintf(what, sizeof what, "produce latency at %.0f msgs/s of %d B", rate, size);
@@ -159,7 +185,8 @@ static int rawsync(const char *path, int size, double seconds) {
 }
 
 int main(int argc, char **argv) {
-    if (argc >= 6 && !strcmp(argv[1], "produce")) return produce(argv[2], argv[3], atoi(argv[4]), atol(argv[5]));
+    if (argc >= 6 && !strcmp(argv[1], "produce"))
+        return produce(argv[2], argv[3], atoi(argv[4]), atol(argv[5]), argc >= 7 ? argv[6] : "5");
     if (argc >= 5 && !strcmp(argv[1], "consume")) return consume(argv[2], argv[3], atol(argv[4]));
     if (argc >= 7 && !strcmp(argv[1], "latency"))
         return latency(argv[2], argv[3], atoi(argv[4]), atof(argv[5]), atof(argv[6]));

@@ -37,14 +37,17 @@ for FLUSH in always none; do
   P100=$(.build/kbench produce "$BROKER" small "100" "$((N * 5))"); echo "$P100"
   C1K=$(.build/kbench consume "$BROKER" big "$N"); echo "$C1K"
   C100=$(.build/kbench consume "$BROKER" small "$((N * 5))"); echo "$C100"
+  P16K=$(.build/kbench produce "$BROKER" huge "16384" "$((N / 16))"); echo "$P16K"
+  C16K=$(.build/kbench consume "$BROKER" huge "$((N / 16))"); echo "$C16K"
   PEAK=$(echo "$P1K" | awk '{print $(NF-5)}')
   RATE=$(awk -v p="$PEAK" 'BEGIN {printf "%d", p * 0.3}')
   LAT=$(.build/kbench latency "$BROKER" lat 1024 "$RATE" 5); echo "$LAT"
   PMBS=$(echo "$P1K" | awk '{print $4}')
   CMBS=$(echo "$C1K" | awk '{print $2}')
+  CMBS16=$(echo "$C16K" | awk '{print $2}')
   P99=$(echo "$LAT" | awk '{print $13}')
-  awk -v p="$PMBS" -v r="$RAW_MBS" -v c="$CMBS" -v l="$LOOP_MBS" -v lat="$P99" -v rl="$RAW_P99" -v f="$FLUSH" 'BEGIN {
-    printf "ratios (%s): produce 1KiB %.2fx raw fdatasync'\''d disk (target >= 0.7 for always); consume %.2fx loopback (target >= 0.5); p99 latency at 30%% of peak %.2fx disk p99 fdatasync (target <= 3 for always)\n", f, p / r, c / l, lat / rl }'
+  awk -v p="$PMBS" -v r="$RAW_MBS" -v c="$CMBS" -v c16="$CMBS16" -v l="$LOOP_MBS" -v lat="$P99" -v rl="$RAW_P99" -v f="$FLUSH" 'BEGIN {
+    printf "ratios (%s): produce 1KiB %.2fx raw fdatasync'\''d disk (target >= 0.7 for always); consume 1KiB %.2fx, 16KiB %.2fx loopback (target >= 0.5); p99 latency at 30%% of peak %.2fx disk p99 fdatasync (target <= 3 for always)\n", f, p / r, c / l, c16 / l, lat / rl }'
   kill -TERM $PID
   wait $PID || true
 done

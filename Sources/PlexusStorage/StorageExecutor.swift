@@ -11,14 +11,15 @@ import PlexusModel
 ///
 /// Event loops never block on the disk: they hand work here. Work for one partition is serialized by
 /// ``SerialQueue``; different partitions run in parallel up to the thread count.
-public final class StorageExecutor: Sendable {
-    private struct State {
-        var jobs: Deque<@Sendable () -> Void> = []
-        var stopping = false
-    }
-
-    private let state: NIOLockedValueBox<State>
-    private let condition: ConditionLock<Int>
+public final class StorageExecutor: @unchecked Sendable {
+    // A mutex and a condition variable that wakes *one* idle thread per job (a broadcast — what
+    // Foundation's ConditionLock does — woke every idle thread for every job: a thundering herd of
+    // context switches on the produce path). `jobs`, `stopping` and `idle` are guarded by `mutex`.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    private var jobs: Deque<@Sendable () -> Void> = []
+    private var stopping = false
+    private var idle = 0
     private let threads: NIOLockedValueBox<[pthread_t]>
     /// Number of worker threads.
     public let threadCount: Int
@@ -26,10 +27,19 @@ public final class StorageExecutor: Sendable {
     /// Starts `threadCount` worker threads.
     public init(threadCount: Int = 8) {
         self.threadCount = max(1, threadCount)
-        self.state = NIOLockedValueBox(State())
-        self.condition = ConditionLock(value: 0)
+        self.mutex = .allocate(capacity: 1)
+        self.condition = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
         self.threads = NIOLockedValueBox([])
         for _ in 0..<self.threadCount { startThread() }
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
     }
 
     private func startThread() {
@@ -49,42 +59,47 @@ public final class StorageExecutor: Sendable {
         threads.withLockedValue { $0.append(thread) }
     }
 
-    /// Queues `job` to run on a storage thread.
+    /// Runs `job` on one of the threads. After ``shutdown()`` the job runs on the caller's thread.
     public func execute(_ job: @escaping @Sendable () -> Void) {
-        condition.lock()
-        let accepted = state.withLockedValue { state -> Bool in
-            guard !state.stopping else { return false }
-            state.jobs.append(job)
-            return true
+        pthread_mutex_lock(mutex)
+        let accepted = !stopping
+        if accepted {
+            jobs.append(job)
+            if idle > 0 { pthread_cond_signal(condition) }
         }
-        condition.unlock(withValue: 1)
+        pthread_mutex_unlock(mutex)
         // After shutdown nothing would run a queued job: run it here, so nothing waits for it forever.
         if !accepted { job() }
     }
 
-    /// Whether the calling thread is one of the storage threads.
     static var isStorageThread: Bool { Thread.current.threadDictionary[threadKey] != nil }
     private static let threadKey = "plexus.storage-thread"
 
     private func workLoop() {
         Thread.current.threadDictionary[Self.threadKey] = true
+        pthread_mutex_lock(mutex)
         while true {
-            condition.lock(whenValue: 1)
-            let (next, more) = state.withLockedValue { state -> ((@Sendable () -> Void)?, Bool) in
-                let job = state.jobs.popFirst()
-                return (job, !state.jobs.isEmpty || state.stopping)
+            if let next = jobs.popFirst() {
+                pthread_mutex_unlock(mutex)
+                next()
+                pthread_mutex_lock(mutex)
+            } else if stopping {
+                break  // stopping and no work left
+            } else {
+                idle += 1
+                pthread_cond_wait(condition, mutex)
+                idle -= 1
             }
-            condition.unlock(withValue: more ? 1 : 0)
-            guard let next else { return }  // stopping and no work left
-            next()
         }
+        pthread_mutex_unlock(mutex)
     }
 
     /// Runs the queued jobs to completion, then stops and joins the threads.
     public func shutdown() {
-        condition.lock()
-        state.withLockedValue { $0.stopping = true }
-        condition.unlock(withValue: 1)
+        pthread_mutex_lock(mutex)
+        stopping = true
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
         let all = threads.withLockedValue { threads in
             defer { threads = [] }
             return threads

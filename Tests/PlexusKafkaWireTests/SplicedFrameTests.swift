@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import PlexusKafkaWire
 import Testing
@@ -57,5 +58,21 @@ import Testing
         var generated = ByteBuffer()
         generated.writeKafkaResponseFrame(expected, for: header)
         #expect(assembled == generated)
+    }
+}
+
+extension SplicedFrameTests {
+    /// The spliced frame of each golden Fetch response, with every partition's records spliced in, is the
+    /// golden file (which kafka-python checks independently).
+    @Test(arguments: 0...Int16(12))
+    func splicedFetchFrameMatchesTheGoldenFile(version: Int16) throws {
+        let golden = GoldenResponseTests.Golden(apiKey: .fetch, version: version)
+        let response = GoldenResponses.fetch(version)
+        let splices = response.responses.map { topic in
+            topic.partitions.map { partition in partition.records.map { (length: $0.readableBytes, splice: $0) } }
+        }
+        let assembled = response.splicedFrame(for: golden.requestHeader, splices: splices).materialized { $0 }
+        let file = try Data(contentsOf: golden.url)
+        #expect(Array(assembled.readableBytesView) == Array(file))
     }
 }
