@@ -17,6 +17,9 @@ Scenarios, each for every client:
   3. a member commits part of the topic and leaves; the broker restarts (SIGTERM, same data dir and port);
      the committed offsets survived, and a new member resumes exactly there: nothing before them again,
      nothing after them skipped.
+And once, with confluent-kafka and kafka-python's admin client: INVALID_SESSION_TIMEOUT below the minimum,
+NON_EMPTY_GROUP and GROUP_SUBSCRIBED_TO_TOPIC while a member is subscribed, OffsetDelete of one partition
+once empty, and the group still listed and described as Empty (with its offsets) after a restart.
 """
 import asyncio
 import json
@@ -639,3 +642,66 @@ def test_committed_offsets_survive_a_restart_and_a_new_member_resumes_there(rest
         start = max(expected[p], 0)
         assert offsets == list(range(start, end_offsets(sent)[p])), f"partition {p}: {offsets[:5]}... from {start}"
     assert second.terminate() == 0, second.log()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# 4. Group administration edge cases (one client is enough: these are broker answers, not client logic).
+# ----------------------------------------------------------------------------------------------------------
+
+def test_group_admin_errors_offset_delete_and_groups_after_a_restart(restartable_node, workers):
+    from confluent_kafka import ConsumerGroupState, KafkaError
+    from kafka import KafkaAdminClient
+    from kafka import TopicPartition as KTP
+
+    node = restartable_node
+    topic = create_topic(node.kafka)
+    group = f"g4-{uuid.uuid4().hex[:8]}"
+    sent = produce(node.kafka, topic, "admin", per_partition=5)
+
+    # A session timeout below group.min.session.timeout.ms is refused.
+    errors = []
+    small = Consumer({"bootstrap.servers": node.kafka, "group.id": f"{group}-small", "log_level": 2,
+                      "session.timeout.ms": 3000, "heartbeat.interval.ms": 1000,
+                      "error_cb": lambda error: errors.append(error)})
+    small.subscribe([topic])
+    deadline = time.time() + 20
+    while time.time() < deadline and not any(e.code() == KafkaError.INVALID_SESSION_TIMEOUT for e in errors):
+        message = small.poll(0.2)
+        if message is not None and message.error() is not None:
+            errors.append(message.error())
+    small.close()
+    assert any(e.code() == KafkaError.INVALID_SESSION_TIMEOUT for e in errors), errors
+
+    member = workers("confluent-range", node.kafka, topic, group)
+    wait_for(lambda: member.assignment() == set(range(PARTITIONS)), 30, "the only member owning everything", [member])
+    wait_for(lambda: all_consumed([member], sent), 30, "the records", [member])
+    wait_for(lambda: committed_offsets(node.kafka, group, topic) == end_offsets(sent), 20, "the commits", [member])
+
+    admin = KafkaAdminClient(bootstrap_servers=node.kafka, request_timeout_ms=15000)
+    try:
+        # DeleteGroups of a group with members: NON_EMPTY_GROUP.
+        assert admin.delete_groups([group]) == {group: "NonEmptyGroupError"}
+        # OffsetDelete of a topic the group is subscribed to: GROUP_SUBSCRIBED_TO_TOPIC for the partition.
+        refused = admin.delete_group_offsets(group, [KTP(topic, 0)])
+        assert {tp: e.__name__ for tp, e in refused.items()} == {KTP(topic, 0): "GroupSubscribedToTopicError"}
+        assert committed_offsets(node.kafka, group, topic) == end_offsets(sent)
+
+        assert member.terminate() == 0, member.log()
+        # Now empty: offsets of one partition can be deleted, the others stay.
+        deleted = admin.delete_group_offsets(group, [KTP(topic, 0)])
+        assert {tp: e.__name__ for tp, e in deleted.items()} == {KTP(topic, 0): "NoError"}
+        left = committed_offsets(node.kafka, group, topic)
+        assert left == {**end_offsets(sent), 0: -1001}, left
+    finally:
+        admin.close()
+
+    # After a restart the group (no members, committed offsets) is still there: listed, Empty, its offsets.
+    node.restart()
+    confluent_admin = AdminClient({"bootstrap.servers": node.kafka, "log_level": 2})
+    listed = confluent_admin.list_consumer_groups(request_timeout=15).result(20)
+    assert group in {g.group_id for g in listed.valid}, listed.valid
+    description = group_description(node.kafka, group)
+    assert description.state == ConsumerGroupState.EMPTY, description
+    assert committed_offsets(node.kafka, group, topic) == {**end_offsets(sent), 0: -1001}
+    unknown = group_description(node.kafka, f"never-{uuid.uuid4().hex[:8]}")
+    assert unknown.state == ConsumerGroupState.DEAD and not unknown.members, unknown
