@@ -18,10 +18,29 @@ public final class Broker: Sendable {
     /// Partition count of auto-created topics.
     public let defaultPartitions: Int32
 
-    public init(logs: LogManager, autoCreateTopics: Bool = true, defaultPartitions: Int32 = 1) {
+    /// The consumer groups' membership (classic protocol).
+    public let groups: GroupCoordinator
+    /// The consumer groups' committed offsets; nil when this broker keeps none (offset commits then fail
+    /// with COORDINATOR_NOT_AVAILABLE).
+    public let offsets: OffsetStore?
+
+    public init(
+        logs: LogManager,
+        autoCreateTopics: Bool = true,
+        defaultPartitions: Int32 = 1,
+        groups: GroupCoordinator = GroupCoordinator(),
+        offsets: OffsetStore? = nil
+    ) {
         self.logs = logs
         self.autoCreateTopics = autoCreateTopics
         self.defaultPartitions = defaultPartitions
+        self.groups = groups
+        self.offsets = offsets
+    }
+
+    /// Where the committed-offset store of a data directory lives (outside `logs/`, so it is no topic).
+    public static func offsetStoreDirectory(dataDirectory: String) -> String {
+        dataDirectory + "/internal/consumer-offsets"
     }
 
     /// The log of a partition, or an `unknownTopicOrPartition` error.

@@ -168,6 +168,28 @@ public struct KafkaRequestProcessor: Sendable {
                 )
             ]
             out.writeKafkaResponseFrame(cluster, for: header)
+        case .findCoordinator(let find):
+            out.writeKafkaResponseFrame(findCoordinator(find, version: frame.apiVersion), for: header)
+        case .joinGroup(let join):
+            out.writeKafkaResponseFrame(await joinGroup(join, header: header, version: frame.apiVersion), for: header)
+        case .syncGroup(let sync):
+            out.writeKafkaResponseFrame(await syncGroup(sync, version: frame.apiVersion), for: header)
+        case .heartbeat(let beat):
+            out.writeKafkaResponseFrame(heartbeat(beat), for: header)
+        case .leaveGroup(let leave):
+            out.writeKafkaResponseFrame(leaveGroup(leave, version: frame.apiVersion), for: header)
+        case .offsetCommit(let commit):
+            out.writeKafkaResponseFrame(await offsetCommit(commit, version: frame.apiVersion), for: header)
+        case .offsetFetch(let fetch):
+            out.writeKafkaResponseFrame(offsetFetch(fetch, version: frame.apiVersion), for: header)
+        case .offsetDelete(let delete):
+            out.writeKafkaResponseFrame(await offsetDelete(delete), for: header)
+        case .listGroups(let list):
+            out.writeKafkaResponseFrame(listGroups(list, version: frame.apiVersion), for: header)
+        case .describeGroups(let describe):
+            out.writeKafkaResponseFrame(describeGroups(describe), for: header)
+        case .deleteGroups(let delete):
+            out.writeKafkaResponseFrame(await deleteGroups(delete), for: header)
         case .initProducerId(let initialize):
             out.writeKafkaResponseFrame(await self.initProducerId(initialize), for: header)
         default:

@@ -44,10 +44,30 @@ public struct PlexusNode: Sendable {
             ioThreads: configuration.ioThreads,
             logger: storageLogger
         )
+        let offsets: OffsetStore
+        do {
+            offsets = try OffsetStore(
+                directory: Broker.offsetStoreDirectory(dataDirectory: configuration.dataDirectory),
+                flushPolicy: configuration.flushPolicy,
+                logger: storageLogger
+            )
+        } catch {
+            logs.close()
+            throw error
+        }
+        let groups = GroupCoordinator(
+            configuration: GroupConfiguration(initialRebalanceDelayMs: configuration.groupInitialRebalanceDelayMs),
+            onEvent: { event in
+                // A deleted group's committed offsets go with it.
+                if case .deleted(let groupID) = event { offsets.deleteGroup(groupID) { _ in } }
+            }
+        )
         let broker = Broker(
             logs: logs,
             autoCreateTopics: configuration.autoCreateTopics,
-            defaultPartitions: configuration.defaultPartitions
+            defaultPartitions: configuration.defaultPartitions,
+            groups: groups,
+            offsets: offsets
         )
         var listeners: [TCPListener] = []
         do {
@@ -61,6 +81,7 @@ public struct PlexusNode: Sendable {
                 }
             }
         } catch {
+            offsets.close()
             logs.close()
             throw PlexusError(.configuration, "cannot start the listeners", underlying: "\(error)")
         }
@@ -145,9 +166,15 @@ struct StorageService: Service {
 
     func run() async throws {
         defer {
+            broker.groups.shutdown()
+            broker.offsets?.close()
             broker.logs.close()
             logger.info("storage closed")
         }
+        // The group coordinator's timers (session and rebalance timeouts) run for the node's lifetime.
+        let timers = Task { await broker.groups.run() }
+        defer { timers.cancel() }
+        var lastExpiry = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: retentionInterval) }
@@ -157,6 +184,16 @@ struct StorageService: Service {
             if Task.isShuttingDownGracefully { break }
             let deleted = await broker.enforceRetention()
             if deleted > 0 { logger.info("retention deleted segments", metadata: ["segments": "\(deleted)"]) }
+            // Offsets of groups without members expire after offsets.retention.minutes (checked every
+            // 10 minutes, as Kafka does).
+            if ContinuousClock.now - lastExpiry >= .seconds(600), let offsets = broker.offsets {
+                lastExpiry = ContinuousClock.now
+                let groups = broker.groups
+                _ = try? await offsets.expire(now: PartitionLog.wallClockMilliseconds()) { group in
+                    guard let described = groups.describeGroup(group) else { return .unknown }
+                    return described.members.isEmpty ? .unknown : .active
+                }
+            }
         }
     }
 }

@@ -49,6 +49,7 @@ public struct ServerConfiguration: Hashable, Sendable {
     public static let keys = [
         "data-dir", "kafka", "http", "mqtt", "amqp", "advertised-host", "default-partitions",
         "auto-create-topics", "flush", "log-level", "retention-check-interval-ms", "io-threads",
+        "group-initial-rebalance-delay-ms",
     ]
     static let environmentKeys: Set<String> = [
         "data-dir", "config", "kafka", "http", "mqtt", "amqp", "advertised-host", "log-level",
@@ -64,6 +65,9 @@ public struct ServerConfiguration: Hashable, Sendable {
     public var logLevel = "info"
     public var retentionCheckIntervalMs: Int64 = 300_000
     public var ioThreads = 8
+    /// How long a new group's first rebalance waits for more members (Kafka's
+    /// `group.initial.rebalance.delay.ms`).
+    public var groupInitialRebalanceDelayMs: Int64 = 3000
 
     public init() {}
 
@@ -154,6 +158,12 @@ public struct ServerConfiguration: Hashable, Sendable {
         if let value = values["retention-check-interval-ms"]?.value {
             guard let n = Int64(value), n >= 10 else { throw bad("retention-check-interval-ms", "must be ≥ 10") }
             config.retentionCheckIntervalMs = n
+        }
+        if let value = values["group-initial-rebalance-delay-ms"]?.value {
+            guard let n = Int64(value), (0...300_000).contains(n) else {
+                throw bad("group-initial-rebalance-delay-ms", "must be in 0...300000")
+            }
+            config.groupInitialRebalanceDelayMs = n
         }
         if let value = values["io-threads"]?.value {
             guard let n = Int(value), (1...256).contains(n) else { throw bad("io-threads", "must be in 1...256") }

@@ -179,7 +179,7 @@ import Testing
     @Test func unsupportedApisAndUndecodableBodiesCloseTheConnection() async throws {
         try await Self.withProcessor { processor in
             var frame = ByteBuffer()
-            RequestHeader(requestApiKey: 11, requestApiVersion: 5, correlationId: 1, clientId: "x").write(
+            RequestHeader(requestApiKey: 17, requestApiVersion: 1, correlationId: 1, clientId: "x").write(
                 to: &frame,
                 version: 1
             )
