@@ -115,4 +115,62 @@ extension PlexusError.Code {
     public static let configuration = Self(name: "configuration", kafkaErrorCode: 40, httpStatus: 400)
     /// A feature asked for is not available in this build yet.
     public static let notImplemented = Self(name: "not-implemented", kafkaErrorCode: 35, httpStatus: 501)
+
+    // MARK: Consumer groups (classic protocol)
+
+    /// The group coordinator is not ready, shutting down, or the group was just removed; find it again.
+    public static let coordinatorNotAvailable = Self(
+        name: "coordinator-not-available",
+        kafkaErrorCode: 15,
+        httpStatus: 503,
+        isRetriable: true
+    )
+    /// This node does not coordinate the group; find the coordinator again.
+    public static let notCoordinator = Self(
+        name: "not-coordinator",
+        kafkaErrorCode: 16,
+        httpStatus: 503,
+        isRetriable: true
+    )
+    /// The member's generation is not the group's current one.
+    public static let illegalGeneration = Self(name: "illegal-generation", kafkaErrorCode: 22, httpStatus: 409)
+    /// The member's protocol type or protocols do not match the group's.
+    public static let inconsistentGroupProtocol = Self(
+        name: "inconsistent-group-protocol",
+        kafkaErrorCode: 23,
+        httpStatus: 409
+    )
+    /// The group id is empty or otherwise not allowed for this request.
+    public static let invalidGroupID = Self(name: "invalid-group-id", kafkaErrorCode: 24, httpStatus: 400)
+    /// The member id is not a member of the group (it may have been removed after a timeout).
+    public static let unknownMemberID = Self(name: "unknown-member-id", kafkaErrorCode: 25, httpStatus: 404)
+    /// The session timeout is outside the coordinator's configured bounds.
+    public static let invalidSessionTimeout = Self(
+        name: "invalid-session-timeout",
+        kafkaErrorCode: 26,
+        httpStatus: 400
+    )
+    /// The group is rebalancing; the member should rejoin.
+    public static let rebalanceInProgress = Self(name: "rebalance-in-progress", kafkaErrorCode: 27, httpStatus: 409)
+    /// The group still has members, so it cannot be deleted.
+    public static let nonEmptyGroup = Self(name: "non-empty-group", kafkaErrorCode: 68, httpStatus: 409)
+    /// The group does not exist.
+    public static let groupIDNotFound = Self(name: "group-id-not-found", kafkaErrorCode: 69, httpStatus: 404)
+    /// A new member must rejoin with the member id it was given (JoinGroup v4+).
+    public static let memberIDRequired = Self(name: "member-id-required", kafkaErrorCode: 79, httpStatus: 409)
+    /// The group already has its maximum number of members.
+    public static let groupMaxSizeReached = Self(
+        name: "group-max-size-reached",
+        kafkaErrorCode: 81,
+        httpStatus: 409
+    )
+    /// Another member with the same group instance id replaced this one (static membership).
+    public static let fencedInstanceID = Self(name: "fenced-instance-id", kafkaErrorCode: 82, httpStatus: 409)
+    /// Offsets of a partition have a pending transactional commit (OffsetFetch with RequireStable).
+    public static let unstableOffsetCommit = Self(
+        name: "unstable-offset-commit",
+        kafkaErrorCode: 88,
+        httpStatus: 409,
+        isRetriable: true
+    )
 }
