@@ -19,6 +19,7 @@ public final class KafkaClient: Sendable {
     static let clientVersions: [KafkaApiKey: ClosedRange<Int16>] = [
         .apiVersions: 0...3, .metadata: 1...12, .produce: 3...9, .fetch: 4...12, .listOffsets: 1...6,
         .createTopics: 2...7, .deleteTopics: 1...6, .describeConfigs: 1...4, .createPartitions: 0...3,
+        .listGroups: 0...4, .describeGroups: 0...5, .offsetFetch: 2...7, .findCoordinator: 0...4,
     ]
 
     private init(channel: any Channel, clientId: String) {

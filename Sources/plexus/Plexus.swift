@@ -5,7 +5,9 @@ struct Plexus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plexus",
         abstract: "Plexus: a durable event broker and event-mesh node.",
-        subcommands: [Serve.self, TopicCommand.self, ProduceCommand.self, ConsumeCommand.self, Bench.self]
+        subcommands: [
+            Serve.self, TopicCommand.self, GroupCommand.self, ProduceCommand.self, ConsumeCommand.self, Bench.self,
+        ]
     )
 }
 
