@@ -44,6 +44,17 @@ struct GoldenResponseTests {
         (.alterConfigs, 0...2),
         (.incrementalAlterConfigs, 0...1),
         (.describeCluster, 0...1),
+        (.findCoordinator, 0...4),
+        (.joinGroup, 0...7),
+        (.syncGroup, 0...5),
+        (.heartbeat, 0...4),
+        (.leaveGroup, 0...4),
+        (.offsetCommit, 0...8),
+        (.offsetFetch, 0...7),
+        (.offsetDelete, 0...0),
+        (.listGroups, 0...4),
+        (.describeGroups, 0...5),
+        (.deleteGroups, 0...2),
     ]
 
     static let all: [Golden] = advertised.flatMap { key, versions in

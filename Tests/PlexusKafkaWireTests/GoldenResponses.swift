@@ -26,6 +26,17 @@ enum GoldenResponses {
         case .alterConfigs: .alterConfigs(alterConfigs(v))
         case .incrementalAlterConfigs: .incrementalAlterConfigs(incrementalAlterConfigs(v))
         case .describeCluster: .describeCluster(describeCluster(v))
+        case .findCoordinator: .findCoordinator(findCoordinator(v))
+        case .joinGroup: .joinGroup(joinGroup(v))
+        case .syncGroup: .syncGroup(syncGroup(v))
+        case .heartbeat: .heartbeat(heartbeat(v))
+        case .leaveGroup: .leaveGroup(leaveGroup(v))
+        case .offsetCommit: .offsetCommit(offsetCommit(v))
+        case .offsetFetch: .offsetFetch(offsetFetch(v))
+        case .offsetDelete: .offsetDelete(offsetDelete(v))
+        case .listGroups: .listGroups(listGroups(v))
+        case .describeGroups: .describeGroups(describeGroups(v))
+        case .deleteGroups: .deleteGroups(deleteGroups(v))
         default: nil
         }
     }
