@@ -3,6 +3,8 @@
 //   kbench consume BROKER TOPIC COUNT              -> MB/s and msgs/s, partition 0 from the start
 //   kbench latency BROKER TOPIC SIZE RATE SECONDS  -> produce latency percentiles at a fixed rate
 //   kbench rawsync FILE SIZE SECONDS               -> write+fdatasync MB/s and fdatasync latency percentiles
+//   kbench groupjoin BROKER TOPIC MEMBERS PARTITIONS -> time until MEMBERS subscribers own all PARTITIONS
+//   kbench commits BROKER GROUP THREADS SECONDS   -> OffsetCommit requests/s (synchronous, THREADS clients)
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
@@ -184,6 +186,89 @@ static int rawsync(const char *path, int size, double seconds) {
     return 0;
 }
 
+static rd_kafka_t *group_consumer(const char *broker, const char *group) {
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", broker, err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+    rd_kafka_conf_set(conf, "session.timeout.ms", "10000", err, sizeof err);
+    rd_kafka_conf_set(conf, "heartbeat.interval.ms", "500", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) { fprintf(stderr, "consumer: %s\n", err); exit(1); }
+    return rk;
+}
+
+// Subscribes MEMBERS consumers of one new group at once and reports the time until every partition is
+// owned (each member polled in turn, so rebalance callbacks run).
+static int groupjoin(const char *broker, const char *topic, int members, int partitions) {
+    char group[64];
+    snprintf(group, sizeof group, "kbench-join-%d-%ld", members, (long)(now() * 1000));
+    rd_kafka_t **rks = calloc(members, sizeof *rks);
+    for (int i = 0; i < members; i++) rks[i] = group_consumer(broker, group);
+    double start = now();
+    for (int i = 0; i < members; i++) {
+        rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);
+        rd_kafka_subscribe(rks[i], sub);
+        rd_kafka_topic_partition_list_destroy(sub);
+    }
+    double stable = -1;
+    while (now() - start < 120) {
+        int owned = 0, empty = 0;
+        for (int i = 0; i < members; i++) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(rks[i], 0);
+            if (m) rd_kafka_message_destroy(m);
+            rd_kafka_topic_partition_list_t *a = NULL;
+            if (!rd_kafka_assignment(rks[i], &a) && a) {
+                owned += a->cnt;
+                if (a->cnt == 0) empty++;
+                rd_kafka_topic_partition_list_destroy(a);
+            }
+        }
+        if (owned == partitions && (members > partitions || empty == 0)) { stable = now() - start; break; }
+        usleep(2000);
+    }
+    if (stable < 0) printf("group of %d: no stable assignment within 120 s\n", members);
+    else printf("group of %d members over %d partitions: stable assignment after %.3f s\n", members, partitions, stable);
+    for (int i = 0; i < members; i++) { rd_kafka_consumer_close(rks[i]); rd_kafka_destroy(rks[i]); }
+    return stable < 0;
+}
+
+struct committer { const char *broker; char group[64]; double until; long done; };
+
+static void *commit_loop(void *arg) {
+    struct committer *c = arg;
+    rd_kafka_t *rk = group_consumer(c->broker, c->group);
+    rd_kafka_topic_partition_list_t *offsets = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_add(offsets, "kbench-commits", 0);
+    while (now() < c->until) {
+        p->offset = c->done + 1;
+        if (rd_kafka_commit(rk, offsets, 0) == RD_KAFKA_RESP_ERR_NO_ERROR) c->done++;
+    }
+    rd_kafka_topic_partition_list_destroy(offsets);
+    rd_kafka_destroy(rk);
+    return NULL;
+}
+
+// THREADS clients, each committing one partition's offset synchronously in a loop (each in a group of
+// its own, generation -1 as assign()-style consumers do): durable OffsetCommits per second.
+static int commits(const char *broker, const char *group, int threads, double seconds) {
+    pthread_t *ids = calloc(threads, sizeof *ids);
+    struct committer *cs = calloc(threads, sizeof *cs);
+    double start = now();
+    for (int i = 0; i < threads; i++) {
+        cs[i].broker = broker;
+        cs[i].until = start + seconds;
+        snprintf(cs[i].group, sizeof cs[i].group, "%s-%d", group, i);
+        pthread_create(&ids[i], NULL, commit_loop, &cs[i]);
+    }
+    long total = 0;
+    for (int i = 0; i < threads; i++) { pthread_join(ids[i], NULL); total += cs[i].done; }
+    printf("offset commits: %.0f commits/s with %d synchronous committers\n", total / (now() - start), threads);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc >= 6 && !strcmp(argv[1], "produce"))
         return produce(argv[2], argv[3], atoi(argv[4]), atol(argv[5]), argc >= 7 ? argv[6] : "5");
@@ -191,6 +276,8 @@ int main(int argc, char **argv) {
     if (argc >= 7 && !strcmp(argv[1], "latency"))
         return latency(argv[2], argv[3], atoi(argv[4]), atof(argv[5]), atof(argv[6]));
     if (argc >= 5 && !strcmp(argv[1], "rawsync")) return rawsync(argv[2], atoi(argv[3]), atof(argv[4]));
+    if (argc >= 6 && !strcmp(argv[1], "groupjoin")) return groupjoin(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
+    if (argc >= 6 && !strcmp(argv[1], "commits")) return commits(argv[2], argv[3], atoi(argv[4]), atof(argv[5]));
     fprintf(stderr, "usage: see the comment at the top of kbench.c\n");
     return 2;
 }
