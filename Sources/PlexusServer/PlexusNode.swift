@@ -46,9 +46,12 @@ public struct PlexusNode: Sendable {
         )
         let offsets: OffsetStore
         do {
+            var offsetConfiguration = OffsetStore.Configuration()
+            offsetConfiguration.retentionMinutes = configuration.offsetsRetentionMinutes
             offsets = try OffsetStore(
                 directory: Broker.offsetStoreDirectory(dataDirectory: configuration.dataDirectory),
                 flushPolicy: configuration.flushPolicy,
+                configuration: offsetConfiguration,
                 logger: storageLogger
             )
         } catch {
@@ -193,6 +196,12 @@ struct StorageService: Service {
                     guard let described = groups.describeGroup(group) else { return .unknown }
                     return described.members.isEmpty ? .unknown : .active
                 }
+                // Groups without members and without offsets are forgotten (as Kafka's cleanup does), so
+                // abandoned groups do not accumulate in memory.
+                let forgotten = groups.listGroups()
+                    .filter { $0.state == .empty && offsets.fetch(group: $0.groupID).isEmpty }
+                    .map(\.groupID)
+                if !forgotten.isEmpty { _ = groups.deleteGroups(forgotten) }
             }
         }
     }

@@ -49,7 +49,7 @@ public struct ServerConfiguration: Hashable, Sendable {
     public static let keys = [
         "data-dir", "kafka", "http", "mqtt", "amqp", "advertised-host", "default-partitions",
         "auto-create-topics", "flush", "log-level", "retention-check-interval-ms", "io-threads",
-        "group-initial-rebalance-delay-ms",
+        "group-initial-rebalance-delay-ms", "offsets-retention-minutes",
     ]
     static let environmentKeys: Set<String> = [
         "data-dir", "config", "kafka", "http", "mqtt", "amqp", "advertised-host", "log-level",
@@ -68,6 +68,9 @@ public struct ServerConfiguration: Hashable, Sendable {
     /// How long a new group's first rebalance waits for more members (Kafka's
     /// `group.initial.rebalance.delay.ms`).
     public var groupInitialRebalanceDelayMs: Int64 = 3000
+    /// How long a consumer group without members keeps its committed offsets (Kafka's
+    /// `offsets.retention.minutes`).
+    public var offsetsRetentionMinutes: Int64 = 10_080
 
     public init() {}
 
@@ -164,6 +167,12 @@ public struct ServerConfiguration: Hashable, Sendable {
                 throw bad("group-initial-rebalance-delay-ms", "must be in 0...300000")
             }
             config.groupInitialRebalanceDelayMs = n
+        }
+        if let value = values["offsets-retention-minutes"]?.value {
+            guard let n = Int64(value), (1...5_256_000).contains(n) else {
+                throw bad("offsets-retention-minutes", "must be in 1...5256000")
+            }
+            config.offsetsRetentionMinutes = n
         }
         if let value = values["io-threads"]?.value {
             guard let n = Int(value), (1...256).contains(n) else { throw bad("io-threads", "must be in 1...256") }

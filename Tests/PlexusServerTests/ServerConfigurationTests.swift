@@ -45,6 +45,25 @@ struct ServerConfigurationTests {
         #expect(withFlags.flushPolicy == .interval(milliseconds: 250))
     }
 
+    @Test func consumerGroupSettingsComeFromTheFileWithKafkasDefaults() throws {
+        let defaults = try ServerConfiguration.resolve(yaml: nil, environment: [:], flags: [:])
+        #expect(defaults.groupInitialRebalanceDelayMs == 3000)
+        #expect(defaults.offsetsRetentionMinutes == 10_080)
+        let yaml = """
+            group-initial-rebalance-delay-ms: 0
+            offsets-retention-minutes: 60
+            """
+        let set = try ServerConfiguration.resolve(yaml: yaml, environment: [:], flags: [:])
+        #expect(set.groupInitialRebalanceDelayMs == 0)
+        #expect(set.offsetsRetentionMinutes == 60)
+        for bad in ["group-initial-rebalance-delay-ms: -1", "offsets-retention-minutes: 0"] {
+            let error = #expect(throws: PlexusError.self) {
+                try ServerConfiguration.resolve(yaml: bad, environment: [:], flags: [:])
+            }
+            #expect(error?.code == .configuration)
+        }
+    }
+
     @Test func listenersCanBeTurnedOffButUnimplementedOnesCannotBeAskedFor() throws {
         let off = try ServerConfiguration.resolve(
             yaml: nil,
