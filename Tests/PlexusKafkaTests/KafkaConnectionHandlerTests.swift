@@ -161,7 +161,9 @@ import Testing
 
     @Test func anUnservedApiClosesTheConnectionWithoutAResponse() async throws {
         try await Self.withChannel { channel in
-            try await channel.writeInbound(Self.frame(SaslHandshakeRequest(mechanism: "PLAIN"), version: 1, correlationId: 9))
+            try await channel.writeInbound(
+                Self.frame(SaslHandshakeRequest(mechanism: "PLAIN"), version: 1, correlationId: 9)
+            )
             try await channel.closeFuture.get()
             #expect(!channel.isActive)
         }
