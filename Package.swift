@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -96,12 +97,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "PlexusHTTP",
+            dependencies: [
+                "PlexusModel",
+                "PlexusStorage",
+                "PlexusBroker",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "PlexusServer",
             dependencies: [
                 "PlexusModel",
                 "PlexusStorage",
                 "PlexusBroker",
                 "PlexusKafka",
+                "PlexusHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -189,6 +205,17 @@ let package = Package(
                 "PlexusKafka", "PlexusKafkaWire", "PlexusBroker", "PlexusStorage", "PlexusModel", "PlexusTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PlexusHTTPTests",
+            dependencies: [
+                "PlexusHTTP", "PlexusBroker", "PlexusStorage", "PlexusModel", "PlexusTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -21,7 +21,7 @@ SYNCS=$(echo "$RAW" | awk '/fdatasync latency/ {gsub(/[()]/, "", $(NF-1)); print
 echo "raw fdatasync rate: ${SYNCS} syncs/s"
 
 echo "group-initial-rebalance-delay-ms: $DELAY" > "$WORK/config.yaml"
-$BIN serve --data-dir "$WORK/data" --kafka 127.0.0.1:0 --config "$WORK/config.yaml" --log-level warning > "$WORK/ready" &
+$BIN serve --data-dir "$WORK/data" --kafka 127.0.0.1:0 --http off --config "$WORK/config.yaml" --log-level warning > "$WORK/ready" &
 PID=$!
 for _ in $(seq 100); do grep -q ready "$WORK/ready" 2>/dev/null && break; sleep 0.1; done
 BROKER=$(grep -o 'kafka=[^ ]*' "$WORK/ready" | cut -d= -f2)

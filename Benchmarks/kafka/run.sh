@@ -29,7 +29,7 @@ echo "loopback TCP single stream: ${LOOP_MBS} MB/s"
 for FLUSH in always none; do
   echo "== plexus --flush $FLUSH"
   rm -rf "$WORK/data"
-  $BIN serve --data-dir "$WORK/data" --kafka 127.0.0.1:0 --flush "$FLUSH" --log-level warning > "$WORK/ready" &
+  $BIN serve --data-dir "$WORK/data" --kafka 127.0.0.1:0 --http off --flush "$FLUSH" --log-level warning > "$WORK/ready" &
   PID=$!
   for _ in $(seq 100); do grep -q ready "$WORK/ready" 2>/dev/null && break; sleep 0.1; done
   BROKER=$(grep -o 'kafka=[^ ]*' "$WORK/ready" | cut -d= -f2)

@@ -1,9 +1,11 @@
 import Foundation
+import Hummingbird
 public import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PlexusBroker
+import PlexusHTTP
 import PlexusKafka
 import PlexusModel
 import PlexusStorage
@@ -93,18 +95,38 @@ public struct PlexusNode: Sendable {
             retentionInterval: .milliseconds(configuration.retentionCheckIntervalMs),
             logger: storageLogger
         )
+        // The HTTP listener (Hummingbird) binds when its service starts; the ready line waits for it.
+        var httpServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let (httpBound, httpBoundContinuation) = AsyncStream<String>.makeStream()
+        if case .address(let host, let port) = configuration.listeners["http"] ?? .off {
+            var httpLogger = logger
+            httpLogger[metadataKey: "subsystem"] = "http"
+            let frontEnd = HTTPFrontEnd(broker: broker, logger: httpLogger)
+            let app = Application(
+                router: frontEnd.router(),
+                configuration: .init(address: .hostname(host, port: port), serverName: nil),
+                onServerRunning: { channel in
+                    httpBoundContinuation.yield("http=\(host):\(channel.localAddress?.port ?? port)")
+                    httpBoundContinuation.finish()
+                },
+                eventLoopGroupProvider: .shared(group),
+                logger: httpLogger
+            )
+            httpServices.append(.init(service: app))
+        } else {
+            httpBoundContinuation.finish()
+        }
         let listenerLine = listeners.map(\.readyDescription).joined(separator: " ")
         // ServiceGroup shuts services down in reverse order: listeners drain first, storage closes last.
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: storage)] + listeners.map { .init(service: $0) },
+                services: [.init(service: storage)] + listeners.map { .init(service: $0) } + httpServices,
                 logger: logger
             )
         )
         // Trap the signals before announcing readiness, so a signal sent right after the ready line
         // always means a graceful shutdown.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        let line = listenerLine.isEmpty ? "plexus ready" : "plexus ready \(listenerLine)"
         logger.info(
             "node started",
             metadata: [
@@ -112,7 +134,7 @@ public struct PlexusNode: Sendable {
                 "topics": "\(logs.topics().count)",
             ]
         )
-        enum Finished { case services, signal }
+        enum Finished { case services, signal, httpBound(String?) }
         try await withThrowingTaskGroup(of: Finished.self) { tasks in
             tasks.addTask {
                 try await services.run()
@@ -126,10 +148,23 @@ public struct PlexusNode: Sendable {
                 }
                 return .signal
             }
-            ready(line)
-            // Wait for the services to finish (after a signal, once their graceful shutdown is done).
+            tasks.addTask {
+                var bound: String?
+                for await address in httpBound { bound = address }
+                return .httpBound(bound)
+            }
+            // Announce readiness once every listener is bound; then wait for the services to finish (after a
+            // signal, once their graceful shutdown is done).
             while let finished = try await tasks.next() {
-                if finished == .services { break }
+                switch finished {
+                case .services: break
+                case .signal: continue
+                case .httpBound(let http):
+                    let all = ([listenerLine] + (http.map { [$0] } ?? [])).filter { !$0.isEmpty }.joined(separator: " ")
+                    ready(all.isEmpty ? "plexus ready" : "plexus ready \(all)")
+                    continue
+                }
+                break
             }
             tasks.cancelAll()
         }

@@ -41,7 +41,7 @@ public struct ServerConfiguration: Hashable, Sendable {
     /// The protocol listeners, in ready-line order.
     public static let listenerNames = ["kafka", "http", "mqtt", "amqp"]
     /// Listeners this build can run. The others are off unless asked for, and asking for one is an error.
-    public static let implementedListeners: Set<String> = ["kafka"]
+    public static let implementedListeners: Set<String> = ["kafka", "http"]
     static let defaultListeners = [
         "kafka": "127.0.0.1:9092", "http": "127.0.0.1:8080", "mqtt": "127.0.0.1:1883", "amqp": "127.0.0.1:5672",
     ]

@@ -20,7 +20,7 @@ def plexus_binary():
 class Node:
     def __init__(self, data_dir, extra=()):
         self.process = subprocess.Popen(
-            [plexus_binary(), "serve", "--data-dir", data_dir, "--kafka", "127.0.0.1:0", "--log-level", "warning", *extra],
+            [plexus_binary(), "serve", "--data-dir", data_dir, "--kafka", "127.0.0.1:0", "--http", "127.0.0.1:0", "--log-level", "warning", *extra],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -31,6 +31,8 @@ class Node:
             self.process.kill()
             raise RuntimeError(f"no ready line: {line!r} {self.process.stderr.read()}")
         self.kafka = f"{match.group(1)}:{match.group(2)}"
+        http = re.search(r"http=([\d.]+):(\d+)", line)
+        self.http = f"http://{http.group(1)}:{http.group(2)}" if http else None
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)

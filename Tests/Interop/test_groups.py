@@ -253,7 +253,7 @@ class RestartableNode:
     def start(self):
         self.stderr = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
-            [plexus_binary(), "serve", "--data-dir", self.data_dir, "--kafka", f"127.0.0.1:{self.port}",
+            [plexus_binary(), "serve", "--data-dir", self.data_dir, "--kafka", f"127.0.0.1:{self.port}", "--http", "127.0.0.1:0",
              "--log-level", "warning"],
             stdout=subprocess.PIPE, stderr=self.stderr, text=True,
         )

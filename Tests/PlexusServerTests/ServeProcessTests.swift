@@ -56,9 +56,13 @@ import Testing
         defer { dir.remove() }
         let data = dir.path + "/data"
         for _ in 0..<2 {  // first on an empty directory, then on the one the first run left
-            let (ready, status) = try Self.serve(["--data-dir", data, "--kafka", "127.0.0.1:0"], signal: signal)
+            let (ready, status) = try Self.serve(
+                ["--data-dir", data, "--kafka", "127.0.0.1:0", "--http", "127.0.0.1:0"],
+                signal: signal
+            )
             #expect(ready.hasPrefix("plexus ready kafka=127.0.0.1:"))
             #expect(!ready.hasSuffix(":0"), "the ready line names the bound port")
+            #expect(ready.contains(" http=127.0.0.1:"), "the HTTP listener is in the ready line")
             #expect(status == 0)
             #expect(FileManager.default.fileExists(atPath: data + "/meta"))
         }

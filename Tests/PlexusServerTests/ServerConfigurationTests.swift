@@ -12,7 +12,8 @@ struct ServerConfigurationTests {
         #expect(config.autoCreateTopics)
         #expect(config.logLevel == "info")
         // Implemented listeners are on by default; the others stay off until they ship.
-        #expect(config.enabledListeners.map(\.name) == ["kafka"])
+        #expect(config.enabledListeners.map(\.name) == ["kafka", "http"])
+        #expect(config.listeners["http"] == .address(host: "127.0.0.1", port: 8080))
         #expect(config.listeners["kafka"] == .address(host: "127.0.0.1", port: 9092))
     }
 
