@@ -26,6 +26,7 @@ public struct HTTPFrontEnd: Sendable {
         // Serving requests at all means storage is open and every listener is bound.
         router.get("readyz") { _, _ in "ready\n" }
         AdminRoutes(broker: broker, maxBodyBytes: maxBodyBytes).add(to: router.group("api/v1"))
+        EventRoutes(broker: broker, maxBodyBytes: maxBodyBytes).add(to: router)
         return router
     }
 }

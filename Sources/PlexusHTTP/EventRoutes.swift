@@ -1,0 +1,332 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+import PlexusBroker
+import PlexusModel
+import PlexusStorage
+import ServiceLifecycle
+
+/// CloudEvents in and out of topics: `POST /topics/{topic}/events` (binary, structured or batch mode; stored
+/// with the CloudEvents Kafka binding in binary mode), `GET /topics/{topic}/events` (long poll) and
+/// `GET /topics/{topic}/stream` (Server-Sent Events, resumable with `Last-Event-ID`).
+struct EventRoutes: Sendable {
+    let broker: Broker
+    let maxBodyBytes: Int
+    /// Round-robin position for events without a partition key, per topic.
+    let roundRobin = NIOLockedValueBox<[TopicName: Int]>([:])
+
+    /// Most records one GET returns, and the default.
+    static let maxLimit = 1000
+    static let defaultLimit = 100
+    /// The longest long poll a GET may ask for.
+    static let maxTimeoutMs = 30_000
+    /// The SSE resume header.
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+    /// How long an idle SSE stream waits before sending a keep-alive comment.
+    static let keepAlive: Duration = .seconds(15)
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("topics/{topic}/events") { request, context in try await ingest(request, context) }
+        router.get("topics/{topic}/events") { request, context in try await poll(request, context) }
+        router.get("topics/{topic}/stream") { request, context in try await stream(request, context) }
+    }
+
+    // MARK: Ingress
+
+    struct Placement: Encodable {
+        var partition: Int32
+        var offset: Int64
+    }
+
+    private func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let name = try TopicName(try context.parameters.require("topic"))
+        var request = request
+        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        let contentType = request.headers[.contentType]
+        let events: [CloudEvent]
+        do throws(CloudEventError) {
+            events = try CloudEventHTTPBinding.decode(headers: headers, body: body).map {
+                (event) throws(CloudEventError) in try event.validated()
+            }
+        } catch {
+            throw Problem(status: .badRequest, code: "invalid-cloudevent", detail: error.description)
+        }
+        guard !events.isEmpty else {
+            throw Problem(status: .badRequest, code: "invalid-cloudevent", detail: "the batch holds no event")
+        }
+        guard let topic = try await broker.topic(name, create: true) else {
+            throw PlexusError(.unknownTopicOrPartition, "topic '\(name)' does not exist")
+        }
+        // Every event is valid before anything is written; then one batch per partition.
+        var byPartition: [Int32: [(index: Int, record: Record)]] = [:]
+        for (index, event) in events.enumerated() {
+            let message = CloudEventKafkaBinding.encodeBinary(event)
+            let partition = choosePartition(key: message.key, topic: name, partitions: topic.partitionCount)
+            let offsetDelta = Int32(byPartition[partition]?.count ?? 0)
+            let record = Record(
+                offsetDelta: offsetDelta,
+                timestampDelta: 0,
+                key: message.key,
+                value: message.value,
+                headers: message.headers
+            )
+            byPartition[partition, default: []].append((index, record))
+        }
+        let now = PartitionLog.wallClockMilliseconds()
+        var pending: [(partition: Int32, indexes: [Int], append: PendingAppend)] = []
+        for (partition, entries) in byPartition.sorted(by: { $0.key < $1.key }) {
+            let batch = RecordBatch.build(records: entries.map(\.record), baseTimestamp: now)
+            let append = try await broker.startProduce(
+                topic: name,
+                partition: PartitionID(partition),
+                batch: batch.bytes
+            )
+            pending.append((partition, entries.map(\.index), append))
+        }
+        var placements = [Placement](repeating: Placement(partition: -1, offset: -1), count: events.count)
+        for (partition, indexes, append) in pending {
+            let appended = try await append.result().get()
+            for (delta, index) in indexes.enumerated() {
+                placements[index] = Placement(partition: partition, offset: appended.baseOffset.rawValue + Int64(delta))
+            }
+        }
+        let batchMode = CloudEventHTTPBinding.contentMode(contentType: contentType) == .batch
+        let json = try JSONEncoder().encode(batchMode ? AnyEncodable(placements) : AnyEncodable(placements[0]))
+        return Response(
+            status: .accepted,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: json))
+        )
+    }
+
+    /// Kafka's default partitioner for keyed records (murmur2 of the key), so Kafka producers and HTTP agree
+    /// on where a key goes; round-robin without a key.
+    private func choosePartition(key: ByteBuffer?, topic: TopicName, partitions: Int32) -> Int32 {
+        let count = max(1, partitions)
+        if let key {
+            return Int32(Int(Murmur2.hash(key.readableBytesView) & 0x7fff_ffff) % Int(count))
+        }
+        return roundRobin.withLockedValue { positions in
+            let next = positions[topic, default: 0]
+            positions[topic] = next &+ 1
+            return Int32(next % Int(count))
+        }
+    }
+
+    // MARK: Egress
+
+    private func log(_ context: BasicRequestContext, partition: Int32) throws -> (TopicName, PartitionLog) {
+        let raw = try context.parameters.require("topic")
+        let name = try TopicName(raw)
+        guard let log = broker.logs.partition(name, PartitionID(partition)) else {
+            throw PlexusError(.unknownTopicOrPartition, "\(raw)/\(partition) does not exist")
+        }
+        return (name, log)
+    }
+
+    private func poll(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let partition = try Self.integer(query, "partition", default: 0, in: 0...Int64(Int32.max))
+        let (name, log) = try log(context, partition: Int32(partition))
+        let start = log.offsets.logStart.rawValue
+        let offset = try Self.integer(query, "offset", default: start, in: 0...Int64.max)
+        let limit = Int(
+            try Self.integer(query, "limit", default: Int64(Self.defaultLimit), in: 1...Int64(Self.maxLimit))
+        )
+        let timeout = try Self.integer(query, "timeout_ms", default: 0, in: 0...Int64(Self.maxTimeoutMs))
+        var records = try read(log, from: Offset(offset), limit: limit)
+        if records.isEmpty && timeout > 0 {
+            if await broker.waitForData([(log, Offset(offset))], timeout: .milliseconds(timeout)) {
+                records = try read(log, from: Offset(offset), limit: limit)
+            }
+        }
+        var body = ByteBuffer()
+        body.writeString("[")
+        for (i, record) in records.enumerated() {
+            if i > 0 { body.writeString(",") }
+            writeEvent(record, topic: name, partition: PartitionID(Int32(partition)), to: &body)
+        }
+        body.writeString("]")
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+    }
+
+    /// Records from `offset` on, at most `limit`.
+    private func read(_ log: PartitionLog, from offset: Offset, limit: Int) throws -> [StoredRecord] {
+        let records = try log.readRecords(from: offset, maxBytes: 1 << 20)
+        return Array(records.lazy.filter { $0.offset >= offset }.prefix(limit))
+    }
+
+    /// Writes a stored record as a structured CloudEvent (JSON) with two more members, `partition` and
+    /// `offset`, telling where it is stored.
+    private func writeEvent(_ stored: StoredRecord, topic: TopicName, partition: PartitionID, to body: inout ByteBuffer)
+    {
+        let event = CloudEvent(
+            presenting: stored.record,
+            topic: topic,
+            partition: partition,
+            offset: stored.offset,
+            timestamp: stored.timestamp
+        )
+        var json = CloudEventJSONFormat.encode(event)
+        // The event format's object starts with "{": the two members go right after it.
+        json.moveReaderIndex(forwardBy: 1)
+        body.writeString("{\"partition\":\(partition.rawValue),\"offset\":\(stored.offset.rawValue),")
+        body.writeBuffer(&json)
+    }
+
+    /// `GET /topics/{topic}/stream`: every partition's events as Server-Sent Events (`event: cloudevent`,
+    /// `data:` the structured event). Each event's `id` is the stream position — `P:NEXT` per partition,
+    /// comma-separated — so `Last-Event-ID` resumes exactly after it; without it the stream starts at
+    /// `?from=earliest` or, by default, at the end.
+    private func stream(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let name = try TopicName(try context.parameters.require("topic"))
+        guard let topic = broker.logs.topic(name) else {
+            throw PlexusError(.unknownTopicOrPartition, "topic '\(name)' does not exist")
+        }
+        var logs: [(PartitionID, PartitionLog)] = []
+        for index in 0..<topic.partitionCount {
+            if let log = broker.logs.partition(name, PartitionID(index)) { logs.append((PartitionID(index), log)) }
+        }
+        var positions: [Int32: Int64] = [:]
+        let fromEarliest = request.uri.queryParameters["from"].map(String.init) == "earliest"
+        for (partition, log) in logs {
+            let offsets = log.offsets
+            positions[partition.rawValue] = fromEarliest ? offsets.logStart.rawValue : offsets.highWatermark.rawValue
+        }
+        if let resume = request.headers[Self.lastEventID] {
+            guard let parsed = Self.parsePositions(resume) else {
+                throw Problem(
+                    status: .badRequest,
+                    code: "invalid-request",
+                    detail: "Last-Event-ID is not a stream position"
+                )
+            }
+            for (partition, offset) in parsed where positions[partition] != nil { positions[partition] = offset }
+        }
+        let start = positions
+        let streamLogs = logs
+        let broker = self.broker
+        let body = ResponseBody { writer in
+            var positions = start
+            try await writer.write(ByteBuffer(string: ": plexus stream of \(name)\n\n"))
+            // The stream ends when the client goes (the next write fails), or on graceful shutdown.
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                var wrote = false
+                for (partition, log) in streamLogs {
+                    let from = Offset(positions[partition.rawValue] ?? 0)
+                    let records = try log.readRecords(from: from, maxBytes: 256 << 10).filter { $0.offset >= from }
+                    for stored in records {
+                        positions[partition.rawValue] = stored.offset.rawValue + 1
+                        var frame = ByteBuffer()
+                        frame.writeString("id: \(Self.formatPositions(positions))\nevent: cloudevent\ndata: ")
+                        self.writeEvent(stored, topic: name, partition: partition, to: &frame)
+                        frame.writeString("\n\n")
+                        try await writer.write(frame)
+                        wrote = true
+                    }
+                }
+                if !wrote {
+                    let targets = streamLogs.map { ($0.1, Offset(positions[$0.0.rawValue] ?? 0)) }
+                    let woke = await cancelWhenGracefulShutdown {
+                        await broker.waitForData(targets, timeout: Self.keepAlive)
+                    }
+                    if Task.isShuttingDownGracefully { break }
+                    if !woke { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: body
+        )
+    }
+
+    static func formatPositions(_ positions: [Int32: Int64]) -> String {
+        positions.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+    }
+
+    static func parsePositions(_ text: String) -> [Int32: Int64]? {
+        var positions: [Int32: Int64] = [:]
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: ":")
+            guard pair.count == 2, let partition = Int32(pair[0]), let offset = Int64(pair[1]), partition >= 0,
+                offset >= 0
+            else { return nil }
+            positions[partition] = offset
+        }
+        return positions.isEmpty ? nil : positions
+    }
+
+    private static func integer(
+        _ query: Parameters,
+        _ name: String,
+        default value: Int64,
+        in range: ClosedRange<Int64>
+    ) throws -> Int64 {
+        guard let text = query[name[...]] else { return value }
+        guard let number = Int64(text), range.contains(number) else {
+            throw Problem(
+                status: .badRequest,
+                code: "invalid-request",
+                detail: "query parameter \(name) must be an integer in \(range.lowerBound)...\(range.upperBound)"
+            )
+        }
+        return number
+    }
+}
+
+/// Encodes either of two shapes through one type.
+private struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+/// Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`), used by its default partitioner.
+enum Murmur2 {
+    static func hash(_ bytes: some Collection<UInt8>) -> UInt32 {
+        let data = Array(bytes)
+        let seed: UInt32 = 0x9747_b28c
+        let m: UInt32 = 0x5bd1_e995
+        let r: UInt32 = 24
+        var h: UInt32 = seed ^ UInt32(truncatingIfNeeded: data.count)
+        let length4 = data.count / 4
+        for i in 0..<length4 {
+            let i4 = i * 4
+            var k =
+                UInt32(data[i4]) | (UInt32(data[i4 + 1]) << 8) | (UInt32(data[i4 + 2]) << 16)
+                | (UInt32(data[i4 + 3]) << 24)
+            k = k &* m
+            k ^= k >> r
+            k = k &* m
+            h = h &* m
+            h ^= k
+        }
+        let tail = length4 * 4
+        switch data.count % 4 {
+        case 3:
+            h ^= UInt32(data[tail + 2]) << 16
+            h ^= UInt32(data[tail + 1]) << 8
+            h ^= UInt32(data[tail])
+            h = h &* m
+        case 2:
+            h ^= UInt32(data[tail + 1]) << 8
+            h ^= UInt32(data[tail])
+            h = h &* m
+        case 1:
+            h ^= UInt32(data[tail])
+            h = h &* m
+        default:
+            break
+        }
+        h ^= h >> 13
+        h = h &* m
+        h ^= h >> 15
+        return h
+    }
+}
