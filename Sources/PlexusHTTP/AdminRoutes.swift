@@ -87,6 +87,7 @@ struct AdminRoutes: Sendable {
     }
 
     func add(to group: RouterGroup<BasicRequestContext>) {
+        group.get("openapi.json") { _, _ in OpenAPIDocument.response() }
         group.get("node") { _, _ in
             NodeInfo(
                 nodeId: 1,
