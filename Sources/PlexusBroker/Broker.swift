@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import NIOConcurrencyHelpers
 public import NIOCore
@@ -174,7 +175,16 @@ public final class Broker: Sendable {
         let log = try self.partition(topic, partition)
         // One validation pass (framing, CRC, Kafka's client rules); the log only checks the size limit.
         let batch = try Self.validateClientBatch(bytes, maxBatchSize: Int(Int32.max))
-        log.append(batch, completion: completion)
+        let records = Int64(batch.header.recordsCount)
+        let size = Int64(batch.bytes.readableBytes)
+        log.append(batch) { result in
+            if case .success = result {
+                let dimensions = [("topic", topic.rawValue)]
+                Counter(label: "plexus_records_in_total", dimensions: dimensions).increment(by: records)
+                Counter(label: "plexus_bytes_in_total", dimensions: dimensions).increment(by: size)
+            }
+            completion(result)
+        }
     }
 
     /// Waits until any of `targets` has data at or after its offset, or `timeout` passes — the long poll

@@ -1,8 +1,10 @@
 public import Hummingbird
 public import Logging
+import NIOCore
 public import PlexusBroker
 import PlexusModel
 import PlexusStorage
+public import Prometheus
 
 /// The HTTP front end's routes, grouped per resource, on the protocol-neutral broker. Every error is
 /// answered as `application/problem+json`.
@@ -11,20 +13,40 @@ public struct HTTPFrontEnd: Sendable {
     public let logger: Logger
     /// The largest request body accepted (413 above it).
     public let maxBodyBytes: Int
+    /// Where `/metrics` reads from (the registry behind the process's swift-metrics factory); nil: 404.
+    public let metrics: PrometheusCollectorRegistry?
 
-    public init(broker: Broker, logger: Logger, maxBodyBytes: Int = 8 << 20) {
+    public init(
+        broker: Broker,
+        logger: Logger,
+        maxBodyBytes: Int = 8 << 20,
+        metrics: PrometheusCollectorRegistry? = nil
+    ) {
         self.broker = broker
         self.logger = logger
         self.maxBodyBytes = maxBodyBytes
+        self.metrics = metrics
     }
 
     /// Every route of the front end.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MetricsMiddleware())
         router.get("healthz") { _, _ in "ok\n" }
         // Serving requests at all means storage is open and every listener is bound.
         router.get("readyz") { _, _ in "ready\n" }
+        if let metrics {
+            let broker = self.broker
+            router.get("metrics") { _, _ in
+                MetricsSnapshot.update(metrics, from: broker)
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer()))
+                )
+            }
+        }
         AdminRoutes(broker: broker, maxBodyBytes: maxBodyBytes).add(to: router.group("api/v1"))
         EventRoutes(broker: broker, maxBodyBytes: maxBodyBytes).add(to: router)
         return router

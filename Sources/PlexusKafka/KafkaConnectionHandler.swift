@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 public import NIOCore
 import PlexusKafkaWire
@@ -39,6 +40,19 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
         self.logger = logger
     }
 
+    /// Open Kafka connections (`plexus_connections{protocol="kafka"}`).
+    static let connections = Meter(label: "plexus_connections", dimensions: [("protocol", "kafka")])
+
+    public func channelActive(context: ChannelHandlerContext) {
+        Self.connections.increment()
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        Self.connections.decrement()
+        context.fireChannelInactive()
+    }
+
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !quiescing, !closed else { return }
         do {
@@ -67,6 +81,7 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
         guard !beginning, !closed, !queued.isEmpty else { return }
         outstanding += 1
         let frame = queued.removeFirst()
+        KafkaRequestProcessor.countRequest(frame.apiKey)
         let sequence = nextSequence
         nextSequence += 1
         let processor = self.processor
@@ -185,6 +200,11 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
     private func close(_ context: ChannelHandlerContext, reason: String) {
         guard !closed else { return }
         closed = true
+        Counter(
+            label: "plexus_request_errors_total",
+            dimensions: [("protocol", "kafka"), ("error", "connection-closed")]
+        )
+        .increment()
         logger.info("closing connection", metadata: ["reason": "\(reason)"])
         context.close(promise: nil)
     }

@@ -1,3 +1,5 @@
+import CoreMetrics
+import Dispatch
 public import Logging
 import NIOConcurrencyHelpers
 public import NIOCore
@@ -198,6 +200,23 @@ public struct KafkaRequestProcessor: Sendable {
         return out
     }
 
+    /// Counts a request by API (`plexus_requests_total{protocol="kafka",api=…}`).
+    static func countRequest(_ key: KafkaApiKey) {
+        Counter(
+            label: "plexus_requests_total",
+            dimensions: [("protocol", "kafka"), ("api", key.name ?? "\(key.rawValue)")]
+        )
+        .increment()
+    }
+
+    /// Counts a per-partition error answered to a client (`plexus_request_errors_total`).
+    static func countError(api: String, code: Int16) {
+        Counter(
+            label: "plexus_request_errors_total",
+            dimensions: [("protocol", "kafka"), ("api", api), ("error", "\(code)")]
+        ).increment()
+    }
+
     static func code(_ error: any Error) -> Int16 {
         (error as? PlexusError)?.code.kafkaErrorCode ?? PlexusError.Code.unknown.kafkaErrorCode
     }
@@ -262,6 +281,7 @@ public struct KafkaRequestProcessor: Sendable {
             }
         }
         let collector = ProduceCollector(response: response, pending: slots.count)
+        let started = DispatchTime.now().uptimeNanoseconds
         var slot = 0
         for topicData in request.topicData {
             for partitionData in topicData.partitionData {
@@ -283,6 +303,12 @@ public struct KafkaRequestProcessor: Sendable {
         let acks = request.acks
         return .waiting { done in
             collector.whenDone { response in
+                Self.produceLatency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- started))
+                for topic in response.responses {
+                    for partition in topic.partitionResponses where partition.errorCode != 0 {
+                        Self.countError(api: "Produce", code: partition.errorCode)
+                    }
+                }
                 done {
                     guard acks != 0 else { return nil }
                     var out = ByteBuffer()
@@ -293,10 +319,16 @@ public struct KafkaRequestProcessor: Sendable {
         }
     }
 
+    /// Produce requests from arrival to acknowledgement (`plexus_produce_latency_seconds`).
+    static let produceLatency = Timer(label: "plexus_produce_latency_seconds", dimensions: [("protocol", "kafka")])
+    /// Fetches that returned data, from arrival to answer (`plexus_fetch_latency_seconds`).
+    static let fetchLatency = Timer(label: "plexus_fetch_latency_seconds", dimensions: [("protocol", "kafka")])
+
     // MARK: Fetch
 
     /// Answers a fetch: what is there now, or — below `minBytes` — after a long poll woken by appends.
     func fetch(_ request: FetchRequest, header: RequestHeader) async -> KafkaOutboundFrame {
+        let started = DispatchTime.now().uptimeNanoseconds
         var read = readForFetch(request)
         if read.bytes < max(1, Int(request.minBytes)) && request.maxWaitMs > 0 {
             var targets: [(log: PartitionLog, offset: Offset)] = []
@@ -310,6 +342,19 @@ public struct KafkaRequestProcessor: Sendable {
             }
             if !targets.isEmpty, await broker.waitForData(targets, timeout: .milliseconds(Int(request.maxWaitMs))) {
                 read = readForFetch(request)
+            }
+        }
+        if read.bytes > 0 {
+            Self.fetchLatency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- started))
+            for (t, topic) in read.response.responses.enumerated() {
+                let bytes = read.slices[t].reduce(0) { $0 + ($1?.length ?? 0) }
+                if bytes > 0 {
+                    Counter(
+                        label: "plexus_bytes_out_total",
+                        dimensions: [("topic", topic.topic), ("protocol", "kafka")]
+                    )
+                    .increment(by: bytes)
+                }
             }
         }
         return read.response.splicedFrame(for: header, splices: read.slices)

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Hummingbird
 public import Logging
@@ -9,6 +10,7 @@ import PlexusHTTP
 import PlexusKafka
 import PlexusModel
 import PlexusStorage
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -37,7 +39,15 @@ public struct PlexusNode: Sendable {
         try await group.shutdownGracefully()
     }
 
+    /// The process's metrics registry: swift-metrics is bootstrapped to it once, before anything records.
+    static let metrics: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
     private func run(on group: MultiThreadedEventLoopGroup, ready: @escaping @Sendable (String) -> Void) async throws {
+        let metrics = Self.metrics
         var storageLogger = logger
         storageLogger[metadataKey: "subsystem"] = "storage"
         let logs = try LogManager(
@@ -101,7 +111,7 @@ public struct PlexusNode: Sendable {
         if case .address(let host, let port) = configuration.listeners["http"] ?? .off {
             var httpLogger = logger
             httpLogger[metadataKey: "subsystem"] = "http"
-            let frontEnd = HTTPFrontEnd(broker: broker, logger: httpLogger)
+            let frontEnd = HTTPFrontEnd(broker: broker, logger: httpLogger, metrics: metrics)
             let app = Application(
                 router: frontEnd.router(),
                 configuration: .init(address: .hostname(host, port: port), serverName: nil),

@@ -1,3 +1,5 @@
+import CoreMetrics
+import Dispatch
 import PlexusModel
 
 #if canImport(Glibc)
@@ -92,12 +94,17 @@ enum FileIO {
         return done
     }
 
+    /// The latency of every data fsync of segment files (`plexus_fsync_seconds`).
+    static let fsyncTimer = Timer(label: "plexus_fsync_seconds")
+
     static func dataSync(_ fd: Int32, path: String) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
         #if os(Linux)
             let rc = fdatasync(fd)
         #else
             let rc = fsync(fd)
         #endif
+        fsyncTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- start))
         if rc != 0 { throw error("fdatasync", path) }
     }
 
