@@ -147,7 +147,7 @@ struct EventRoutes: Sendable {
         body.writeString("[")
         for (i, record) in records.enumerated() {
             if i > 0 { body.writeString(",") }
-            writeEvent(record, topic: name, partition: PartitionID(Int32(partition)), to: &body)
+            Self.writeEvent(record, topic: name, partition: PartitionID(Int32(partition)), to: &body)
         }
         body.writeString("]")
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
@@ -161,7 +161,7 @@ struct EventRoutes: Sendable {
 
     /// Writes a stored record as a structured CloudEvent (JSON) with two more members, `partition` and
     /// `offset`, telling where it is stored.
-    private func writeEvent(_ stored: StoredRecord, topic: TopicName, partition: PartitionID, to body: inout ByteBuffer)
+    static func writeEvent(_ stored: StoredRecord, topic: TopicName, partition: PartitionID, to body: inout ByteBuffer)
     {
         let event = CloudEvent(
             presenting: stored.record,
@@ -222,7 +222,7 @@ struct EventRoutes: Sendable {
                         positions[partition.rawValue] = stored.offset.rawValue + 1
                         var frame = ByteBuffer()
                         frame.writeString("id: \(Self.formatPositions(positions))\nevent: cloudevent\ndata: ")
-                        self.writeEvent(stored, topic: name, partition: partition, to: &frame)
+                        Self.writeEvent(stored, topic: name, partition: partition, to: &frame)
                         frame.writeString("\n\n")
                         try await writer.write(frame)
                         wrote = true

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 public import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -114,6 +115,7 @@ public struct PlexusNode: Sendable {
             let frontEnd = HTTPFrontEnd(broker: broker, logger: httpLogger, metrics: metrics)
             let app = Application(
                 router: frontEnd.router(),
+                server: .http1WebSocketUpgrade(shouldUpgrade: WebSocketStream.shouldUpgrade(broker: broker)),
                 configuration: .init(address: .hostname(host, port: port), serverName: nil),
                 onServerRunning: { channel in
                     httpBoundContinuation.yield("http=\(host):\(channel.localAddress?.port ?? port)")
