@@ -76,6 +76,30 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/metrics": {
+              "get": {
+                "operationId": "metrics",
+                "tags": [
+                  "health"
+                ],
+                "summary": "Prometheus text exposition (docs/HTTP.md lists the metrics); 404 when the node has no metrics registry.",
+                "responses": {
+                  "200": {
+                    "description": "The metrics.",
+                    "content": {
+                      "text/plain": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  }
+                }
+              }
+            },
             "/api/v1/openapi.json": {
               "get": {
                 "operationId": "openAPIDocument",
@@ -179,6 +203,38 @@ enum OpenAPIDocument {
                         "description": "/api/v1/topics/{name}",
                         "schema": {
                           "type": "string"
+                        }
+                      }
+                    },
+                    "links": {
+                      "DescribeTopic": {
+                        "operationId": "describeTopic",
+                        "parameters": {
+                          "topic": "$response.body#/name"
+                        }
+                      },
+                      "UpdateTopicConfig": {
+                        "operationId": "updateTopicConfig",
+                        "parameters": {
+                          "topic": "$response.body#/name"
+                        }
+                      },
+                      "DeleteTopic": {
+                        "operationId": "deleteTopic",
+                        "parameters": {
+                          "topic": "$response.body#/name"
+                        }
+                      },
+                      "PublishEvents": {
+                        "operationId": "publishEvents",
+                        "parameters": {
+                          "topic": "$response.body#/name"
+                        }
+                      },
+                      "ReadEvents": {
+                        "operationId": "readEvents",
+                        "parameters": {
+                          "topic": "$response.body#/name"
                         }
                       }
                     }
@@ -375,12 +431,9 @@ enum OpenAPIDocument {
                     "name": "ce-specversion",
                     "in": "header",
                     "required": false,
-                    "description": "Binary mode: the spec version.",
+                    "description": "Binary mode: the spec version, 1.0.",
                     "schema": {
-                      "type": "string",
-                      "enum": [
-                        "1.0"
-                      ]
+                      "type": "string"
                     }
                   },
                   {
@@ -802,10 +855,59 @@ enum OpenAPIDocument {
               },
               "TopicConfig": {
                 "type": "object",
-                "description": "Topic configs by name (docs/CONFIGURATION.md), values as strings.",
-                "additionalProperties": {
-                  "type": "string"
-                }
+                "description": "Topic configs (Kafka names), values as strings; an unknown name or a bad value is 400.",
+                "properties": {
+                  "segment.bytes": {
+                    "type": "string",
+                    "description": "Segment size, an integer in 14...2147483647."
+                  },
+                  "segment.ms": {
+                    "type": "string",
+                    "description": "Segment roll time in ms, an integer ≥ 1."
+                  },
+                  "retention.ms": {
+                    "type": "string",
+                    "description": "Retention by age in ms, an integer ≥ -1 (-1: unlimited)."
+                  },
+                  "retention.bytes": {
+                    "type": "string",
+                    "description": "Retention by size per partition, an integer ≥ -1 (-1: unlimited)."
+                  },
+                  "max.message.bytes": {
+                    "type": "string",
+                    "description": "Largest record batch, an integer in 0...2147483647."
+                  },
+                  "cleanup.policy": {
+                    "type": "string",
+                    "description": "delete, compact, or both comma-separated."
+                  },
+                  "index.interval.bytes": {
+                    "type": "string",
+                    "description": "Bytes between sparse index entries, an integer in 0...2147483647."
+                  },
+                  "message.timestamp.type": {
+                    "type": "string",
+                    "description": "CreateTime or LogAppendTime."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "EffectiveTopicConfig": {
+                "allOf": [
+                  {
+                    "$ref": "#/components/schemas/TopicConfig"
+                  }
+                ],
+                "required": [
+                  "segment.bytes",
+                  "segment.ms",
+                  "retention.ms",
+                  "retention.bytes",
+                  "max.message.bytes",
+                  "cleanup.policy",
+                  "index.interval.bytes",
+                  "message.timestamp.type"
+                ]
               },
               "TopicDetail": {
                 "type": "object",
@@ -832,10 +934,10 @@ enum OpenAPIDocument {
                   "config": {
                     "allOf": [
                       {
-                        "$ref": "#/components/schemas/TopicConfig"
+                        "$ref": "#/components/schemas/EffectiveTopicConfig"
                       }
                     ],
-                    "description": "The effective configs."
+                    "description": "Every config as in effect."
                   },
                   "overrides": {
                     "allOf": [
@@ -862,10 +964,17 @@ enum OpenAPIDocument {
                     "format": "int32",
                     "minimum": 1,
                     "maximum": 100000,
-                    "default": 1
+                    "default": 1,
+                    "nullable": true
                   },
                   "config": {
-                    "$ref": "#/components/schemas/TopicConfig"
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/TopicConfig"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "Config overrides."
                   }
                 }
               },
@@ -878,10 +987,49 @@ enum OpenAPIDocument {
                   "config": {
                     "type": "object",
                     "description": "Configs to set (a string) or reset to the default (null).",
-                    "additionalProperties": {
-                      "type": "string",
-                      "nullable": true
-                    }
+                    "properties": {
+                      "segment.bytes": {
+                        "type": "string",
+                        "nullable": true,
+                        "description": "Segment size, an integer in 14...2147483647."
+                      },
+                      "segment.ms": {
+                        "type": "string",
+                        "nullable": true,
+                        "description": "Segment roll time in ms, an integer ≥ 1."
+                      },
+                      "retention.ms": {
+                        "type": "string",
+                        "nullable": true,
+                        "description": "Retention by age in ms, an integer ≥ -1 (-1: unlimited)."
+                      },
+                      "retention.bytes": {
+                        "type": "string",
+                        "nullable": true,
+                        "description": "Retention by size per partition, an integer ≥ -1 (-1: unlimited)."
+                      },
+                      "max.message.bytes": {
+                        "type": "string",
+                        "nullable": true,
+                        "description": "Largest record batch, an integer in 0...2147483647."
+                      },
+                      "cleanup.policy": {
+                        "type": "string",
+                        "nullable": true,
+                        "description": "delete, compact, or both comma-separated."
+                      },
+                      "index.interval.bytes": {
+                        "type": "string",
+                        "nullable": true,
+                        "description": "Bytes between sparse index entries, an integer in 0...2147483647."
+                      },
+                      "message.timestamp.type": {
+                        "type": "string",
+                        "nullable": true,
+                        "description": "CreateTime or LogAppendTime."
+                      }
+                    },
+                    "additionalProperties": false
                   }
                 }
               },
@@ -1040,7 +1188,7 @@ enum OpenAPIDocument {
               },
               "CloudEvent": {
                 "type": "object",
-                "description": "A CloudEvent in the JSON event format (CloudEvents 1.0). Members other than the core attributes, data and data_base64 are extensions: lower-case a-z and 0-9 names with a string, an integer in int32 or a boolean value. Null members are unset.",
+                "description": "A CloudEvent in the JSON event format (CloudEvents 1.0). Members other than the core attributes, data and data_base64 are extensions: lower-case a-z and 0-9 names with a string, an integer in int32 or a boolean value. Null members are unset. Every rule is in docs/CLOUDEVENTS.md; an event breaking one is 400.",
                 "required": [
                   "specversion",
                   "id",
@@ -1069,23 +1217,28 @@ enum OpenAPIDocument {
                   },
                   "datacontenttype": {
                     "type": "string",
+                    "nullable": true,
                     "description": "An RFC 2046 media type; JSON data implies application/json."
                   },
                   "dataschema": {
                     "type": "string",
                     "minLength": 1,
+                    "nullable": true,
                     "description": "An absolute URI."
                   },
                   "subject": {
                     "type": "string",
-                    "minLength": 1
+                    "minLength": 1,
+                    "nullable": true
                   },
                   "time": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "nullable": true
                   },
                   "partitionkey": {
                     "type": "string",
+                    "nullable": true,
                     "description": "The Partitioning extension: becomes the record key and picks the partition (murmur2, as Kafka's default partitioner)."
                   },
                   "data": {
@@ -1093,10 +1246,12 @@ enum OpenAPIDocument {
                   },
                   "data_base64": {
                     "type": "string",
-                    "format": "byte"
+                    "format": "byte",
+                    "nullable": true
                   }
                 },
                 "additionalProperties": {
+                  "nullable": true,
                   "oneOf": [
                     {
                       "type": "string"
