@@ -163,6 +163,8 @@ let package = Package(
                 "PlexusServer",
                 "PlexusKafka",
                 "PlexusKafkaWire",
+                "PlexusHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -105,7 +105,11 @@ struct AdminRoutes: Sendable {
         group.post("topics") { request, context -> EditedResponse<TopicDetail> in
             let create = try await decode(CreateTopic.self, request, context)
             let name = try TopicName(create.name)
-            _ = try await broker.createTopic(name, partitions: create.partitions ?? 1, config: create.config ?? [:])
+            _ = try await broker.createTopic(
+                name,
+                partitions: create.partitions ?? broker.defaultPartitions,
+                config: create.config ?? [:]
+            )
             return EditedResponse(
                 status: .created,
                 headers: [.location: "/api/v1/topics/\(name)"],

@@ -57,6 +57,15 @@ struct EventRoutes: Sendable {
         guard !events.isEmpty else {
             throw Problem(status: .badRequest, code: "invalid-cloudevent", detail: "the batch holds no event")
         }
+        for (index, event) in events.enumerated() {
+            for reserved in ["partition", "offset"] where event.extensions[reserved] != nil {
+                throw Problem(
+                    status: .badRequest,
+                    code: "invalid-cloudevent",
+                    detail: "event \(index): the extension name '\(reserved)' is reserved (events read back carry it)"
+                )
+            }
+        }
         guard let topic = try await broker.topic(name, create: true) else {
             throw PlexusError(.unknownTopicOrPartition, "topic '\(name)' does not exist")
         }
@@ -76,15 +85,29 @@ struct EventRoutes: Sendable {
             byPartition[partition, default: []].append((index, record))
         }
         let now = PartitionLog.wallClockMilliseconds()
-        var pending: [(partition: Int32, indexes: [Int], append: PendingAppend)] = []
+        // Every partition's batch is built and checked against its size limit before any is enqueued, so a
+        // too-large request stores nothing. (Storage failing mid-request — busy, a disk error — can still
+        // leave the batches of other partitions stored: each partition's batch is atomic, a request is not.)
+        var batches: [(partition: Int32, indexes: [Int], batch: RecordBatch)] = []
         for (partition, entries) in byPartition.sorted(by: { $0.key < $1.key }) {
             let batch = RecordBatch.build(records: entries.map(\.record), baseTimestamp: now)
+            let limit = broker.logs.partition(name, PartitionID(partition))?.config.maxMessageBytes ?? Int.max
+            guard batch.bytes.readableBytes <= limit else {
+                throw PlexusError(
+                    .messageTooLarge,
+                    "the events for partition \(partition) take \(batch.bytes.readableBytes) bytes; max.message.bytes is \(limit)"
+                )
+            }
+            batches.append((partition, entries.map(\.index), batch))
+        }
+        var pending: [(partition: Int32, indexes: [Int], append: PendingAppend)] = []
+        for (partition, indexes, batch) in batches {
             let append = try await broker.startProduce(
                 topic: name,
                 partition: PartitionID(partition),
                 batch: batch.bytes
             )
-            pending.append((partition, entries.map(\.index), append))
+            pending.append((partition, indexes, append))
         }
         var placements = [Placement](repeating: Placement(partition: -1, offset: -1), count: events.count)
         for (partition, indexes, append) in pending {
@@ -163,13 +186,16 @@ struct EventRoutes: Sendable {
     /// `offset`, telling where it is stored.
     static func writeEvent(_ stored: StoredRecord, topic: TopicName, partition: PartitionID, to body: inout ByteBuffer)
     {
-        let event = CloudEvent(
+        var event = CloudEvent(
             presenting: stored.record,
             topic: topic,
             partition: partition,
             offset: stored.offset,
             timestamp: stored.timestamp
         )
+        // `partition` and `offset` are ours: an event's own attributes of those names are not shown.
+        event.extensions["partition"] = nil
+        event.extensions["offset"] = nil
         var json = CloudEventJSONFormat.encode(event)
         // The event format's object starts with "{": the two members go right after it.
         json.moveReaderIndex(forwardBy: 1)
@@ -204,7 +230,11 @@ struct EventRoutes: Sendable {
                     detail: "Last-Event-ID is not a stream position"
                 )
             }
-            for (partition, offset) in parsed where positions[partition] != nil { positions[partition] = offset }
+            // A position outside the log (deleted by retention, or never reached) starts at the nearest end.
+            for (partition, offset) in parsed where positions[partition] != nil {
+                let bounds = logs.first { $0.0.rawValue == partition }!.1.offsets
+                positions[partition] = min(max(offset, bounds.logStart.rawValue), bounds.highWatermark.rawValue)
+            }
         }
         let start = positions
         let streamLogs = logs
@@ -214,21 +244,41 @@ struct EventRoutes: Sendable {
             try await writer.write(ByteBuffer(string: ": plexus stream of \(name)\n\n"))
             // The stream ends when the client goes (the next write fails), or on graceful shutdown.
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                // A deleted (or re-created) topic ends the stream.
+                guard streamLogs.allSatisfy({ broker.logs.partition(name, $0.0) === $0.1 }) else { break }
                 var wrote = false
+                var moved = false
                 for (partition, log) in streamLogs {
                     let from = Offset(positions[partition.rawValue] ?? 0)
-                    let records = try log.readRecords(from: from, maxBytes: 256 << 10).filter { $0.offset >= from }
-                    for stored in records {
+                    let read: (records: [StoredRecord], next: Offset)
+                    do {
+                        read = try log.readRecordsAndNext(from: from, maxBytes: 256 << 10)
+                    } catch let error as PlexusError where error.code == .offsetOutOfRange {
+                        // Retention passed this position: continue from the log start.
+                        positions[partition.rawValue] = log.offsets.logStart.rawValue
+                        moved = true
+                        continue
+                    }
+                    for stored in read.records {
                         positions[partition.rawValue] = stored.offset.rawValue + 1
                         var frame = ByteBuffer()
                         frame.writeString("id: \(Self.formatPositions(positions))\nevent: cloudevent\ndata: ")
-                        Self.writeEvent(stored, topic: name, partition: partition, to: &frame)
+                        var event = ByteBuffer()
+                        Self.writeEvent(stored, topic: name, partition: partition, to: &event)
+                        // Inside valid JSON a line break can only be whitespace; one would end the data line.
+                        Self.replaceLineBreaks(in: &event)
+                        frame.writeBuffer(&event)
                         frame.writeString("\n\n")
                         try await writer.write(frame)
                         wrote = true
                     }
+                    // Batches whose records yield nothing still move the position on.
+                    if read.next.rawValue > positions[partition.rawValue] ?? 0 {
+                        positions[partition.rawValue] = read.next.rawValue
+                        moved = true
+                    }
                 }
-                if !wrote {
+                if !wrote && !moved {
                     let targets = streamLogs.map { ($0.1, Offset(positions[$0.0.rawValue] ?? 0)) }
                     let woke = await cancelWhenGracefulShutdown {
                         await broker.waitForData(targets, timeout: Self.keepAlive)
@@ -244,6 +294,15 @@ struct EventRoutes: Sendable {
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: body
         )
+    }
+
+    /// Replaces CR and LF bytes by spaces (SSE `data:` lines end at either).
+    static func replaceLineBreaks(in buffer: inout ByteBuffer) {
+        let start = buffer.readerIndex
+        for i in 0..<buffer.readableBytes {
+            let byte = buffer.getInteger(at: start + i, as: UInt8.self)!
+            if byte == 0x0A || byte == 0x0D { buffer.setInteger(UInt8(0x20), at: start + i) }
+        }
     }
 
     static func formatPositions(_ positions: [Int32: Int64]) -> String {

@@ -51,4 +51,22 @@ public struct HTTPFrontEnd: Sendable {
         EventRoutes(broker: broker, maxBodyBytes: maxBodyBytes).add(to: router)
         return router
     }
+
+    /// The benchmark's ceiling: the same HTTP stack and middleware answering every event POST with a constant
+    /// 202 after reading the body, storing nothing (`plexus bench http-ceiling`).
+    public static func ceilingRouter(maxBodyBytes: Int = 8 << 20) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.post("topics/{topic}/events") { request, _ -> Response in
+            var request = request
+            _ = try await request.collectBody(upTo: maxBodyBytes)
+            return Response(
+                status: .accepted,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"partition":0,"offset":0}"#))
+            )
+        }
+        return router
+    }
 }

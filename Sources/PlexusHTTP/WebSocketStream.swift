@@ -77,14 +77,22 @@ public enum WebSocketStream {
         var next = start.offset
         while !Task.isCancelled {
             let from = Offset(next)
-            let records = try start.log.readRecords(from: from, maxBytes: 256 << 10).filter { $0.offset >= from }
-            for stored in records {
+            guard broker.logs.partition(start.topic, start.partition) === start.log else { return }  // deleted
+            let read: (records: [StoredRecord], next: Offset)
+            do {
+                read = try start.log.readRecordsAndNext(from: from, maxBytes: 256 << 10)
+            } catch let error as PlexusError where error.code == .offsetOutOfRange {
+                next = start.log.offsets.logStart.rawValue  // retention passed us
+                continue
+            }
+            for stored in read.records {
                 var json = ByteBuffer()
                 EventRoutes.writeEvent(stored, topic: start.topic, partition: start.partition, to: &json)
                 try await outbound.write(.text(String(buffer: json)))
-                next = stored.offset.rawValue + 1
             }
-            if records.isEmpty {
+            let moved = read.next.rawValue > next
+            next = max(next, read.next.rawValue)
+            if !moved {
                 _ = await broker.waitForData([(start.log, Offset(next))], timeout: .seconds(15))
             }
         }

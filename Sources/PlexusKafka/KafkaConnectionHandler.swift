@@ -26,6 +26,8 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
     private var nextSequence = 0
     private var nextToWrite = 0
     private var finished: [Int: KafkaOutboundFrame?] = [:]
+    /// The tasks of requests still waiting (fetch long polls), cancelled when the connection closes.
+    private var pendingTasks: [Int: Task<Void, Never>] = [:]
     /// Requests begun whose responses are not written yet.
     private var outstanding = 0
     private var readsPaused = false
@@ -50,6 +52,8 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
 
     public func channelInactive(context: ChannelHandlerContext) {
         Self.connections.decrement()
+        for task in pendingTasks.values { task.cancel() }
+        pendingTasks.removeAll()
         context.fireChannelInactive()
     }
 
@@ -127,8 +131,12 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
         case .ready(let response):
             finished(sequence, response, context: bound.value.1)
         case .pending(let rest):
-            loop.makeFutureWithTask { await rest() }.whenSuccess { response in
+            // Kept so that a closed connection cancels its waits (long polls, group joins) at once.
+            let promise = loop.makePromise(of: KafkaOutboundFrame?.self)
+            pendingTasks[sequence] = Task { promise.succeed(await rest()) }
+            promise.futureResult.whenSuccess { response in
                 let (handler, context) = bound.value
+                handler.pendingTasks[sequence] = nil
                 handler.finished(sequence, response, context: context)
             }
         case .waiting(let start):
@@ -202,7 +210,7 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
         closed = true
         Counter(
             label: "plexus_request_errors_total",
-            dimensions: [("protocol", "kafka"), ("error", "connection-closed")]
+            dimensions: [("protocol", "kafka"), ("api", "-"), ("error", "connection-closed")]
         )
         .increment()
         logger.info("closing connection", metadata: ["reason": "\(reason)"])

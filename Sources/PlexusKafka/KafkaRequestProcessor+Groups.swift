@@ -149,7 +149,9 @@ extension KafkaRequestProcessor {
         var slots: [(t: Int, p: Int)] = []
         for (t, topic) in request.topics.enumerated() {
             for (p, partition) in topic.partitions.enumerated() {
-                guard let name = try? TopicName(topic.name) else {
+                guard let name = try? TopicName(topic.name),
+                    broker.logs.partition(name, PartitionID(partition.partitionIndex)) != nil
+                else {
                     response.topics[t].partitions[p].errorCode = PlexusError.Code.unknownTopicOrPartition.kafkaErrorCode
                     continue
                 }

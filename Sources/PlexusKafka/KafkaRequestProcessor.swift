@@ -319,6 +319,9 @@ public struct KafkaRequestProcessor: Sendable {
         }
     }
 
+    /// The longest fetch long poll served (a larger `maxWaitMs` is cut to it).
+    static let maxFetchWaitMs = 30_000
+
     /// Produce requests from arrival to acknowledgement (`plexus_produce_latency_seconds`).
     static let produceLatency = Timer(label: "plexus_produce_latency_seconds", dimensions: [("protocol", "kafka")])
     /// Fetches that returned data, from arrival to answer (`plexus_fetch_latency_seconds`).
@@ -340,7 +343,9 @@ public struct KafkaRequestProcessor: Sendable {
                     }
                 }
             }
-            if !targets.isEmpty, await broker.waitForData(targets, timeout: .milliseconds(Int(request.maxWaitMs))) {
+            // A long poll is bounded (as Kafka's clients bound theirs), so an abandoned one frees its waiter.
+            let wait = min(Int(request.maxWaitMs), Self.maxFetchWaitMs)
+            if !targets.isEmpty, await broker.waitForData(targets, timeout: .milliseconds(wait)) {
                 read = readForFetch(request)
             }
         }

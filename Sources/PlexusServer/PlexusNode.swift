@@ -71,11 +71,19 @@ public struct PlexusNode: Sendable {
             logs.close()
             throw error
         }
+        let emptySince = NIOLockedValueBox<[String: Int64]>([:])
         let groups = GroupCoordinator(
             configuration: GroupConfiguration(initialRebalanceDelayMs: configuration.groupInitialRebalanceDelayMs),
             onEvent: { event in
-                // A deleted group's committed offsets go with it.
-                if case .deleted(let groupID) = event { offsets.deleteGroup(groupID) { _ in } }
+                switch event {
+                case .becameEmpty(let groupID):
+                    // Offsets of a group without members age from now (Kafka's KIP-211).
+                    emptySince.withLockedValue { $0[groupID] = PartitionLog.wallClockMilliseconds() }
+                case .deleted(let groupID):
+                    // A deleted group's committed offsets go with it.
+                    emptySince.withLockedValue { $0[groupID] = nil }
+                    offsets.deleteGroup(groupID) { _ in }
+                }
             }
         )
         let broker = Broker(
@@ -104,6 +112,7 @@ public struct PlexusNode: Sendable {
         let storage = StorageService(
             broker: broker,
             retentionInterval: .milliseconds(configuration.retentionCheckIntervalMs),
+            emptySince: emptySince,
             logger: storageLogger
         )
         // The HTTP listener (Hummingbird) binds when its service starts; the ready line waits for it.
@@ -212,6 +221,8 @@ extension PlexusNode {
 struct StorageService: Service {
     let broker: Broker
     let retentionInterval: Duration
+    /// When each consumer group last lost its last member (for offset expiry).
+    let emptySince: NIOLockedValueBox<[String: Int64]>
     let logger: Logger
 
     func run() async throws {
@@ -239,9 +250,13 @@ struct StorageService: Service {
             if ContinuousClock.now - lastExpiry >= .seconds(600), let offsets = broker.offsets {
                 lastExpiry = ContinuousClock.now
                 let groups = broker.groups
+                let since = emptySince
                 _ = try? await offsets.expire(now: PartitionLog.wallClockMilliseconds()) { group in
                     guard let described = groups.describeGroup(group) else { return .unknown }
-                    return described.members.isEmpty ? .unknown : .active
+                    guard described.members.isEmpty else { return .active }
+                    // Known empty since a moment: retention counts from it; otherwise (emptied before this
+                    // process started) from each offset's commit.
+                    return since.withLockedValue { $0[group] }.map { .emptySince($0) } ?? .unknown
                 }
                 // Groups without members and without offsets are forgotten (as Kafka's cleanup does), so
                 // abandoned groups do not accumulate in memory.

@@ -855,8 +855,18 @@ public final class PartitionLog: Sendable {
     /// Reads decoded records from `offset` on (records before it in the first batch are skipped), up to
     /// `maxBytes` of batches. Compressed batches throw `unsupportedCompression` until codecs land. Blocks.
     public func readRecords(from offset: Offset, maxBytes: Int) throws -> [StoredRecord] {
+        try readRecordsAndNext(from: offset, maxBytes: maxBytes).records
+    }
+
+    /// ``readRecords(from:maxBytes:)`` and the offset to read from next: one past the last batch read (which
+    /// may be beyond the last record returned), or `offset` when nothing was read. Readers that follow a
+    /// log advance by `next`, so batches whose records yield nothing still move them on. Blocks.
+    public func readRecordsAndNext(from offset: Offset, maxBytes: Int) throws -> (records: [StoredRecord], next: Offset)
+    {
         var out: [StoredRecord] = []
+        var next = offset
         for batch in try readBatches(from: offset, maxBytes: maxBytes) {
+            next = Offset(max(next.rawValue, batch.header.lastOffset &+ 1))
             for record in try batch.records() {
                 let recordOffset = batch.header.baseOffset + Int64(record.offsetDelta)
                 guard recordOffset >= offset.rawValue else { continue }
@@ -873,7 +883,7 @@ public final class PartitionLog: Sendable {
                 )
             }
         }
-        return out
+        return (out, next)
     }
 
     /// The first offset whose record timestamp is at or above `timestamp`, or nil when no record is.

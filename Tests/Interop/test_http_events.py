@@ -132,3 +132,20 @@ def test_a_kafka_record_reads_over_http_get_and_sse_as_a_cloudevent(node):
                           f"{node.http}/topics/plain/stream"], capture_output=True, text=True)
     frames = [f for f in out.stdout.split("\n\n") if f.startswith("id:")]
     assert [json.loads(f.split("data: ", 1)[1])["offset"] for f in frames] == [1]
+
+
+def test_an_sse_stream_ends_when_its_topic_is_deleted(node):
+    code = urllib.request.urlopen(urllib.request.Request(
+        f"{node.http}/api/v1/topics", method="POST", data=b'{"name":"doomed"}',
+        headers={"content-type": "application/json"}), timeout=30).status
+    assert code == 201
+    stream = subprocess.Popen(["curl", "-s", "-N", "--max-time", "20", f"{node.http}/topics/doomed/stream"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert stream.stdout.readline().startswith(": plexus stream")
+        urllib.request.urlopen(urllib.request.Request(f"{node.http}/api/v1/topics/doomed", method="DELETE"),
+                               timeout=30)
+        # The stream ends promptly (no busy loop waiting for a client that never gets a byte).
+        assert stream.wait(timeout=10) == 0
+    finally:
+        stream.kill()

@@ -122,4 +122,45 @@ import Testing
             #expect(EventRoutes.parsePositions(bad) == nil, "\(bad)")
         }
     }
+
+    @Test func reservedExtensionNamesAndOversizedPartitionBatchesAreRefusedWithNothingStored() async throws {
+        try await AdminRoutesTests.withApp { client, broker in
+            let structured: HTTPFields = [.contentType: "application/cloudevents+json"]
+            let spoof = #"{"specversion":"1.0","id":"1","source":"/s","type":"t","offset":"9"}"#
+            try await client.execute(
+                uri: "/topics/r/events",
+                method: .post,
+                headers: structured,
+                body: ByteBuffer(string: spoof)
+            ) {
+                try AdminRoutesTests.expectProblem($0, .badRequest, code: "invalid-cloudevent")
+            }
+            _ = try await broker.createTopic(TopicName("two"), partitions: 2, config: ["max.message.bytes": "500"])
+            // Keys "a" and "d" land on different partitions (murmur2); d's event is too large for the topic.
+            let small = #"{"specversion":"1.0","id":"1","source":"/s","type":"t","partitionkey":"a","data":1}"#
+            let large =
+                #"{"specversion":"1.0","id":"2","source":"/s","type":"t","partitionkey":"d","data":""#
+                + String(repeating: "x", count: 700) + #""}"#
+            #expect(
+                (Murmur2.hash(Array("a".utf8)) & 0x7fff_ffff) % 2 != (Murmur2.hash(Array("d".utf8)) & 0x7fff_ffff) % 2
+            )
+            let batch: HTTPFields = [.contentType: "application/cloudevents-batch+json"]
+            try await client.execute(
+                uri: "/topics/two/events",
+                method: .post,
+                headers: batch,
+                body: ByteBuffer(string: "[" + small + "," + large + "]")
+            ) { try AdminRoutesTests.expectProblem($0, .contentTooLarge, code: "message-too-large") }
+            for partition in Int32(0)...1 {
+                let log = try #require(broker.logs.partition(TopicName("two"), PartitionID(partition)))
+                #expect(log.offsets.highWatermark == Offset(0))
+            }
+        }
+    }
+
+    @Test func lineBreaksInsideAnEventDoNotEndItsSSEDataLine() {
+        var json = ByteBuffer(string: "{\n \"a\": 1\r\n}")
+        EventRoutes.replaceLineBreaks(in: &json)
+        #expect(String(buffer: json) == "{  \"a\": 1  }")
+    }
 }
