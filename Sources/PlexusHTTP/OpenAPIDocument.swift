@@ -664,6 +664,111 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/topics/{topic}/ws": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/Topic"
+                }
+              ],
+              "get": {
+                "operationId": "streamPartitionOverWebSocket",
+                "tags": [
+                  "events"
+                ],
+                "summary": "A partition's events over a WebSocket, from an offset, live as appended.",
+                "description": "An HTTP/1.1 WebSocket upgrade (RFC 6455). Each text message is a structured CloudEvent with partition and offset members (as StoredEvent). The stream ends when the client closes or on graceful shutdown. A request that cannot be served (no such topic or partition, an offset outside the log, not an upgrade) is not upgraded: it gets 404.",
+                "parameters": [
+                  {
+                    "name": "partition",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "format": "int32",
+                      "minimum": 0,
+                      "default": 0
+                    }
+                  },
+                  {
+                    "name": "offset",
+                    "in": "query",
+                    "description": "The first offset, from the log start to the end; default the end.",
+                    "schema": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    }
+                  },
+                  {
+                    "name": "from",
+                    "in": "query",
+                    "description": "Without offset: earliest starts at the log start.",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "earliest",
+                        "latest"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "Upgrade",
+                    "in": "header",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "websocket"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "Connection",
+                    "in": "header",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "Upgrade"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "Sec-WebSocket-Key",
+                    "in": "header",
+                    "required": true,
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "Sec-WebSocket-Version",
+                    "in": "header",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "13"
+                      ]
+                    }
+                  }
+                ],
+                "responses": {
+                  "101": {
+                    "description": "Switched to the WebSocket protocol; messages are StoredEvent JSON texts."
+                  },
+                  "404": {
+                    "description": "Not upgraded: the topic, partition or offset cannot be served, or not an upgrade request.",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            },
             "/topics/{topic}/stream": {
               "parameters": [
                 {
