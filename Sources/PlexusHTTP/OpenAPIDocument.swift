@@ -1069,8 +1069,8 @@ enum OpenAPIDocument {
                     "format": "int32",
                     "minimum": 1,
                     "maximum": 100000,
-                    "default": 1,
-                    "nullable": true
+                    "nullable": true,
+                    "description": "Default: the node's default-partitions."
                   },
                   "config": {
                     "allOf": [
@@ -1293,7 +1293,7 @@ enum OpenAPIDocument {
               },
               "CloudEvent": {
                 "type": "object",
-                "description": "A CloudEvent in the JSON event format (CloudEvents 1.0). Members other than the core attributes, data and data_base64 are extensions: lower-case a-z and 0-9 names with a string, an integer in int32 or a boolean value. Null members are unset. Every rule is in docs/CLOUDEVENTS.md; an event breaking one is 400.",
+                "description": "A CloudEvent in the JSON event format (CloudEvents 1.0). Members other than the core attributes, data and data_base64 are extensions: lower-case a-z and 0-9 names with a string, an integer in int32 or a boolean value (partition and offset are reserved). Null members are unset. Every rule is in docs/CLOUDEVENTS.md; an event breaking one is 400.",
                 "required": [
                   "specversion",
                   "id",
