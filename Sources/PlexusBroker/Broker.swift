@@ -131,6 +131,7 @@ public final class Broker: Sendable {
         guard !header.isLogAppendTime else {
             throw PlexusError(.invalidRecord, "clients may not set the LogAppendTime timestamp type")
         }
+        try batch.validateRecordStructure()
         return batch
     }
 

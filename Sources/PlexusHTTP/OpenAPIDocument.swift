@@ -1068,7 +1068,7 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "format": "int32",
                     "minimum": 1,
-                    "maximum": 100000,
+                    "maximum": 1024,
                     "nullable": true,
                     "description": "Default: the node's default-partitions."
                   },

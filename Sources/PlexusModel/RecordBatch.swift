@@ -265,6 +265,53 @@ public struct RecordBatch: Sendable, Hashable {
         return try Self.decodeRecords(&body, count: Int(header.recordsCount))
     }
 
+    /// Checks the records of an uncompressed batch without decoding them into values: each one is well
+    /// formed, ends where its length says, and has `offsetDelta` equal to its position, and there are
+    /// exactly `recordsCount` of them — what Kafka's log validator requires of a produced batch, so a batch
+    /// that would break every reader is refused up front. Compressed batches are not checked here.
+    /// - Throws: `corruptMessage` naming the first fault.
+    public func validateRecordStructure() throws(PlexusError) {
+        guard header.compression == CompressionCodec.none else { return }
+        var body = bytes.getSlice(
+            at: bytes.readerIndex + RecordBatchHeader.size,
+            length: bytes.readableBytes - RecordBatchHeader.size
+        )!
+        func corrupt(_ index: Int, _ why: String) -> PlexusError {
+            PlexusError(.corruptMessage, "record \(index) of the batch: \(why)")
+        }
+        func skipBytes(_ record: inout ByteBuffer, nullable: Bool) -> Bool {
+            guard let length = record.readVarInt32() else { return false }
+            if length == -1 { return nullable }
+            return length >= 0 && record.readSlice(length: Int(length)) != nil
+        }
+        for index in 0..<Int(header.recordsCount) {
+            guard let length = body.readVarInt32(), length >= 0, var record = body.readSlice(length: Int(length))
+            else { throw corrupt(index, "bad length") }
+            guard record.readInteger(as: Int8.self) != nil, record.readVarInt64() != nil,
+                let offsetDelta = record.readVarInt32()
+            else { throw corrupt(index, "truncated fields") }
+            guard offsetDelta == Int32(index) else {
+                throw corrupt(index, "offsetDelta \(offsetDelta), expected \(index)")
+            }
+            guard skipBytes(&record, nullable: true), skipBytes(&record, nullable: true) else {
+                throw corrupt(index, "bad key or value")
+            }
+            guard let headers = record.readVarInt32(), headers >= 0 else { throw corrupt(index, "bad header count") }
+            for _ in 0..<headers {
+                guard skipBytes(&record, nullable: false), skipBytes(&record, nullable: true) else {
+                    throw corrupt(index, "bad header")
+                }
+            }
+            guard record.readableBytes == 0 else { throw corrupt(index, "\(record.readableBytes) trailing bytes") }
+        }
+        guard body.readableBytes == 0 else {
+            throw PlexusError(
+                .corruptMessage,
+                "\(body.readableBytes) bytes after the last of \(header.recordsCount) records"
+            )
+        }
+    }
+
     /// Decodes `count` records from uncompressed record bytes.
     public static func decodeRecords(_ body: inout ByteBuffer, count: Int) throws(PlexusError) -> [Record] {
         guard count <= body.readableBytes else {

@@ -202,8 +202,11 @@ public final class LogManager: Sendable {
     {
         try admin.withLock {
             try ensureOpen()
-            guard partitions >= 1, partitions <= 100_000 else {
-                throw PlexusError(.invalidPartitions, "partition count \(partitions) must be in 1...100000")
+            guard partitions >= 1, partitions <= Self.maxPartitionsPerTopic else {
+                throw PlexusError(
+                    .invalidPartitions,
+                    "partition count \(partitions) must be in 1...\(Self.maxPartitionsPerTopic)"
+                )
             }
             if state.withLockedValue({ $0.topics[name] != nil }) {
                 throw PlexusError(.topicAlreadyExists, "topic '\(name)' already exists")
@@ -253,6 +256,10 @@ public final class LogManager: Sendable {
         }
     }
 
+    /// The most partitions a topic may have: each holds open files and is created, fsynced and closed one
+    /// by one, so a bound keeps one admin request (and shutdown) short and file descriptors in check.
+    public static let maxPartitionsPerTopic: Int32 = 1024
+
     /// Raises a topic's partition count. Blocks.
     public func addPartitions(_ name: TopicName, totalCount: Int32) throws {
         try admin.withLock {
@@ -260,10 +267,10 @@ public final class LogManager: Sendable {
             guard var metadata = state.withLockedValue({ $0.topics[name] }) else {
                 throw PlexusError(.unknownTopicOrPartition, "topic '\(name)' does not exist")
             }
-            guard totalCount > metadata.partitionCount, totalCount <= 100_000 else {
+            guard totalCount > metadata.partitionCount, totalCount <= Self.maxPartitionsPerTopic else {
                 throw PlexusError(
                     .invalidPartitions,
-                    "topic '\(name)' has \(metadata.partitionCount) partitions; the new count must be larger"
+                    "topic '\(name)' has \(metadata.partitionCount) partitions; the new count must be larger and at most \(Self.maxPartitionsPerTopic)"
                 )
             }
             let config = try defaults.applying(metadata.configOverrides)

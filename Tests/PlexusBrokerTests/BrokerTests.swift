@@ -127,3 +127,31 @@ final class Counter: Sendable {
     func add(_ value: Int) { box.withLockedValue { $0.append(value) } }
     var values: [Int] { box.withLockedValue { $0 } }
 }
+
+/// Produce refuses batches whose records would break every reader, as Kafka's log validator does.
+@Suite struct ProducedRecordStructureTests {
+    static func record(_ delta: Int32) -> Record {
+        Record(offsetDelta: delta, timestampDelta: 0, key: nil, value: ByteBuffer(string: "v\(delta)"), headers: [])
+    }
+
+    @Test func recordsWhoseOffsetDeltasAreNotTheirPositionsAreRefused() throws {
+        let good = RecordBatch.build(records: [Self.record(0), Self.record(1)], baseTimestamp: 1)
+        _ = try Broker.validateClientBatch(good.bytes, maxBatchSize: 1 << 20)
+        let bad = RecordBatch.build(records: [Self.record(1), Self.record(0)], baseTimestamp: 1)  // header consistent, records not
+        let error = #expect(throws: PlexusError.self) {
+            try Broker.validateClientBatch(bad.bytes, maxBatchSize: 1 << 20)
+        }
+        #expect(error?.code == .corruptMessage)
+    }
+
+    @Test func aRecordBodyThatDoesNotParseIsRefusedEvenWithAValidCRC() throws {
+        var bytes = RecordBatch.build(records: [Self.record(0)], baseTimestamp: 1).bytes
+        // Replace the record's bytes with 0xFF (a varint that never ends) and recompute the CRC.
+        let start = bytes.readerIndex + RecordBatchHeader.size
+        for i in start..<bytes.writerIndex { bytes.setInteger(UInt8(0xFF), at: i) }
+        let crc = RecordBatch.computeCRC(of: bytes, at: bytes.readerIndex, size: bytes.readableBytes)
+        bytes.setInteger(crc, at: bytes.readerIndex + 17)  // the CRC field
+        let error = #expect(throws: PlexusError.self) { try Broker.validateClientBatch(bytes, maxBatchSize: 1 << 20) }
+        #expect(error?.code == .corruptMessage)
+    }
+}
