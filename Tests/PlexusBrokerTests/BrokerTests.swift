@@ -137,7 +137,8 @@ final class Counter: Sendable {
     @Test func recordsWhoseOffsetDeltasAreNotTheirPositionsAreRefused() throws {
         let good = RecordBatch.build(records: [Self.record(0), Self.record(1)], baseTimestamp: 1)
         _ = try Broker.validateClientBatch(good.bytes, maxBatchSize: 1 << 20)
-        let bad = RecordBatch.build(records: [Self.record(1), Self.record(0)], baseTimestamp: 1)  // header consistent, records not
+        // The header is consistent (lastOffsetDelta 1, two records); the records' deltas are not 0, 1.
+        let bad = RecordBatch.build(records: [Self.record(1), Self.record(0)], baseTimestamp: 1)
         let error = #expect(throws: PlexusError.self) {
             try Broker.validateClientBatch(bad.bytes, maxBatchSize: 1 << 20)
         }
