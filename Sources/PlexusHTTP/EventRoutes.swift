@@ -35,11 +35,6 @@ struct EventRoutes: Sendable {
 
     // MARK: Ingress
 
-    struct Placement: Encodable {
-        var partition: Int32
-        var offset: Int64
-    }
-
     private func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try TopicName(try context.parameters.require("topic"))
         var request = request
@@ -100,29 +95,51 @@ struct EventRoutes: Sendable {
             }
             batches.append((partition, entries.map(\.index), batch))
         }
-        var pending: [(partition: Int32, indexes: [Int], append: PendingAppend)] = []
-        for (partition, indexes, batch) in batches {
-            let append = try await broker.startProduce(
-                topic: name,
-                partition: PartitionID(partition),
-                batch: batch.bytes
+        // Enqueued without suspending (offsets assigned in order), then one wait for all acknowledgements.
+        let results = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<[Result<AppendResult, PlexusError>], any Error>) in
+            let collected = NIOLockedValueBox<(results: [Result<AppendResult, PlexusError>?], left: Int)>(
+                (Array(repeating: nil, count: batches.count), batches.count)
             )
-            pending.append((partition, indexes, append))
-        }
-        var placements = [Placement](repeating: Placement(partition: -1, offset: -1), count: events.count)
-        for (partition, indexes, append) in pending {
-            let appended = try await append.result().get()
-            for (delta, index) in indexes.enumerated() {
-                placements[index] = Placement(partition: partition, offset: appended.baseOffset.rawValue + Int64(delta))
+            for (i, entry) in batches.enumerated() {
+                do {
+                    try broker.produce(topic: name, partition: PartitionID(entry.partition), batch: entry.batch.bytes) {
+                        result in
+                        let done = collected.withLockedValue { state -> [Result<AppendResult, PlexusError>]? in
+                            state.results[i] = result
+                            state.left -= 1
+                            return state.left == 0 ? state.results.map { $0! } : nil
+                        }
+                        if let done { continuation.resume(returning: done) }
+                    }
+                } catch {
+                    // Nothing after this batch was enqueued; those before it will still complete.
+                    let done = collected.withLockedValue { state -> [Result<AppendResult, PlexusError>]? in
+                        for j in i..<batches.count { state.results[j] = .failure(PlexusError.wrapping(error)) }
+                        state.left -= batches.count - i
+                        return state.left == 0 ? state.results.map { $0! } : nil
+                    }
+                    if let done { continuation.resume(returning: done) }
+                    return
+                }
             }
         }
+        var answer = ByteBuffer()
         let batchMode = CloudEventHTTPBinding.contentMode(contentType: contentType) == .batch
-        let json = try JSONEncoder().encode(batchMode ? AnyEncodable(placements) : AnyEncodable(placements[0]))
-        return Response(
-            status: .accepted,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: json))
-        )
+        var placements = [(partition: Int32, offset: Int64)](repeating: (-1, -1), count: events.count)
+        for (entry, result) in zip(batches, results) {
+            let appended = try result.get()
+            for (delta, index) in entry.indexes.enumerated() {
+                placements[index] = (entry.partition, appended.baseOffset.rawValue + Int64(delta))
+            }
+        }
+        if batchMode { answer.writeString("[") }
+        for (i, placement) in placements.enumerated() {
+            if i > 0 { answer.writeString(",") }
+            answer.writeString("{\"partition\":\(placement.partition),\"offset\":\(placement.offset)}")
+        }
+        if batchMode { answer.writeString("]") }
+        return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: answer))
     }
 
     /// Kafka's default partitioner for keyed records (murmur2 of the key), so Kafka producers and HTTP agree
@@ -337,13 +354,6 @@ struct EventRoutes: Sendable {
         }
         return number
     }
-}
-
-/// Encodes either of two shapes through one type.
-private struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ value: any Encodable) { self.value = value }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
 /// Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`), used by its default partitioner.
