@@ -10,6 +10,8 @@ import PlexusStorage
 struct AdminRoutes: Sendable {
     let broker: Broker
     let maxBodyBytes: Int
+    /// This node's listeners by protocol (`kafka` → `HOST:PORT`), for `/api/v1/cluster`.
+    let listeners: @Sendable () -> [String: String]
 
     struct TopicSummary: ResponseEncodable {
         var name: String
@@ -86,7 +88,26 @@ struct AdminRoutes: Sendable {
         var groups: Int
     }
 
+    struct ClusterNode: Codable {
+        var nodeId: Int32
+        var listeners: [String: String]
+    }
+
+    struct ClusterInfo: ResponseEncodable {
+        var clusterId: String
+        var controllerId: Int32
+        var nodes: [ClusterNode]
+    }
+
     func add(to group: RouterGroup<BasicRequestContext>) {
+        group.get("cluster") { _, _ in
+            // One node today; the mesh and clustering issues add the others.
+            ClusterInfo(
+                clusterId: broker.logs.clusterID,
+                controllerId: 1,
+                nodes: [ClusterNode(nodeId: 1, listeners: listeners())]
+            )
+        }
         group.get("openapi.json") { _, _ in OpenAPIDocument.response() }
         group.get("node") { _, _ in
             NodeInfo(

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -190,6 +191,7 @@ struct EventRoutes: Sendable {
             Self.writeEvent(record, topic: name, partition: PartitionID(Int32(partition)), to: &body)
         }
         body.writeString("]")
+        if !records.isEmpty { Self.countOut(name, bytes: body.readableBytes) }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
@@ -286,6 +288,7 @@ struct EventRoutes: Sendable {
                         Self.replaceLineBreaks(in: &event)
                         frame.writeBuffer(&event)
                         frame.writeString("\n\n")
+                        Self.countOut(name, bytes: frame.readableBytes)
                         try await writer.write(frame)
                         wrote = true
                     }
@@ -311,6 +314,12 @@ struct EventRoutes: Sendable {
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: body
         )
+    }
+
+    /// Counts event bytes sent over HTTP (`plexus_bytes_out_total{protocol="http"}`).
+    static func countOut(_ topic: TopicName, bytes: Int) {
+        Counter(label: "plexus_bytes_out_total", dimensions: [("topic", topic.rawValue), ("protocol", "http")])
+            .increment(by: bytes)
     }
 
     /// Replaces CR and LF bytes by spaces (SSE `data:` lines end at either).

@@ -13,6 +13,8 @@ public struct HTTPFrontEnd: Sendable {
     public let logger: Logger
     /// The largest request body accepted (413 above it).
     public let maxBodyBytes: Int
+    /// This node's listeners by protocol (`kafka` → `HOST:PORT`), shown by `/api/v1/cluster`.
+    public let listeners: @Sendable () -> [String: String]
     /// Where `/metrics` reads from (the registry behind the process's swift-metrics factory); nil: 404.
     public let metrics: PrometheusCollectorRegistry?
 
@@ -20,8 +22,10 @@ public struct HTTPFrontEnd: Sendable {
         broker: Broker,
         logger: Logger,
         maxBodyBytes: Int = 8 << 20,
-        metrics: PrometheusCollectorRegistry? = nil
+        metrics: PrometheusCollectorRegistry? = nil,
+        listeners: @escaping @Sendable () -> [String: String] = { [:] }
     ) {
+        self.listeners = listeners
         self.broker = broker
         self.logger = logger
         self.maxBodyBytes = maxBodyBytes
@@ -47,7 +51,7 @@ public struct HTTPFrontEnd: Sendable {
                 )
             }
         }
-        AdminRoutes(broker: broker, maxBodyBytes: maxBodyBytes).add(to: router.group("api/v1"))
+        AdminRoutes(broker: broker, maxBodyBytes: maxBodyBytes, listeners: listeners).add(to: router.group("api/v1"))
         EventRoutes(broker: broker, maxBodyBytes: maxBodyBytes).add(to: router)
         return router
     }

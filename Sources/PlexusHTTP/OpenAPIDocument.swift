@@ -142,6 +142,27 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/api/v1/cluster": {
+              "get": {
+                "operationId": "getCluster",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "The cluster: its id, its controller and its nodes with their listeners.",
+                "responses": {
+                  "200": {
+                    "description": "The cluster.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ClusterInfo"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            },
             "/api/v1/topics": {
               "get": {
                 "operationId": "listTopics",
@@ -893,6 +914,48 @@ enum OpenAPIDocument {
                   "groups": {
                     "type": "integer",
                     "minimum": 0
+                  }
+                },
+                "additionalProperties": false
+              },
+              "ClusterInfo": {
+                "type": "object",
+                "required": [
+                  "clusterId",
+                  "controllerId",
+                  "nodes"
+                ],
+                "properties": {
+                  "clusterId": {
+                    "type": "string"
+                  },
+                  "controllerId": {
+                    "type": "integer",
+                    "format": "int32"
+                  },
+                  "nodes": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "nodeId",
+                        "listeners"
+                      ],
+                      "properties": {
+                        "nodeId": {
+                          "type": "integer",
+                          "format": "int32"
+                        },
+                        "listeners": {
+                          "type": "object",
+                          "additionalProperties": {
+                            "type": "string"
+                          },
+                          "description": "Protocol name to HOST:PORT."
+                        }
+                      },
+                      "additionalProperties": false
+                    }
                   }
                 },
                 "additionalProperties": false

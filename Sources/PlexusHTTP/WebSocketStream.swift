@@ -88,6 +88,7 @@ public enum WebSocketStream {
             for stored in read.records {
                 var json = ByteBuffer()
                 EventRoutes.writeEvent(stored, topic: start.topic, partition: start.partition, to: &json)
+                EventRoutes.countOut(start.topic, bytes: json.readableBytes)
                 try await outbound.write(.text(String(buffer: json)))
             }
             let moved = read.next.rawValue > next

@@ -121,12 +121,23 @@ public struct PlexusNode: Sendable {
         if case .address(let host, let port) = configuration.listeners["http"] ?? .off {
             var httpLogger = logger
             httpLogger[metadataKey: "subsystem"] = "http"
-            let frontEnd = HTTPFrontEnd(broker: broker, logger: httpLogger, metrics: metrics)
+            let bound = NIOLockedValueBox<[String: String]>([:])
+            for listener in listeners {
+                let parts = listener.readyDescription.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { bound.withLockedValue { $0[String(parts[0])] = String(parts[1]) } }
+            }
+            let frontEnd = HTTPFrontEnd(
+                broker: broker,
+                logger: httpLogger,
+                metrics: metrics,
+                listeners: { bound.withLockedValue { $0 } }
+            )
             let app = Application(
                 router: frontEnd.router(),
                 server: .http1WebSocketUpgrade(shouldUpgrade: WebSocketStream.shouldUpgrade(broker: broker)),
                 configuration: .init(address: .hostname(host, port: port), serverName: nil),
                 onServerRunning: { channel in
+                    bound.withLockedValue { $0["http"] = "\(host):\(channel.localAddress?.port ?? port)" }
                     httpBoundContinuation.yield("http=\(host):\(channel.localAddress?.port ?? port)")
                     httpBoundContinuation.finish()
                 },

@@ -30,3 +30,13 @@ def test_a_topic_created_over_http_is_seen_by_kafka_clients_and_errors_are_probl
     code, _, body = curl("-X", "DELETE", f"{node.http}/api/v1/topics/http-made")
     assert code == 204, body
     assert "http-made" not in admin.list_topics(timeout=10).topics
+
+
+def test_cluster_info_names_the_node_and_its_bound_listeners(node):
+    code, _, body = curl(f"{node.http}/api/v1/cluster")
+    assert code == 200
+    cluster = json.loads(body)
+    assert cluster["controllerId"] == 1 and len(cluster["nodes"]) == 1
+    listeners = cluster["nodes"][0]["listeners"]
+    assert listeners["kafka"] == node.kafka
+    assert "http://" + listeners["http"] == node.http

@@ -48,7 +48,10 @@ def test_metrics_follow_kafka_and_http_traffic(node):
     consumer.commit(offsets=[TopicPartition("metered", 0, 20)], asynchronous=False)
     consumer.close()
 
+    with urllib.request.urlopen(f"{node.http}/topics/metered/events?offset=0&limit=5", timeout=30) as response:
+        assert len(json.loads(response.read())) == 5
     samples = scrape(node)
+    assert value(samples, "plexus_bytes_out_total", topic="metered", protocol="http") > 0
     assert value(samples, "plexus_records_in_total", topic="metered") == 51
     assert value(samples, "plexus_bytes_in_total", topic="metered") > 5000
     assert value(samples, "plexus_bytes_out_total", topic="metered", protocol="kafka") > 5000
