@@ -42,8 +42,9 @@ public struct HTTPFrontEnd: Sendable {
         router.get("readyz") { _, _ in "ready\n" }
         if let metrics {
             let broker = self.broker
+            let snapshot = MetricsSnapshot(registry: metrics)
             router.get("metrics") { _, _ in
-                MetricsSnapshot.update(metrics, from: broker)
+                snapshot.update(from: broker)
                 return Response(
                     status: .ok,
                     headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import PlexusBroker
 import PlexusModel
 import PlexusStorage
@@ -5,8 +6,17 @@ import Prometheus
 
 /// Gauges computed when `/metrics` is scraped: log size per partition and consumer lag per group and
 /// partition. (Counters and histograms — records and bytes in and out, requests, errors, latencies,
-/// connections, fsyncs — are recorded where they happen, through swift-metrics.)
-enum MetricsSnapshot {
+/// connections, fsyncs — are recorded where they happen, through swift-metrics.) Series of partitions and
+/// groups that no longer exist are removed at the next scrape.
+final class MetricsSnapshot: Sendable {
+    private let registry: PrometheusCollectorRegistry
+    /// The gauges set by the previous scrape, by series key.
+    private let previous = NIOLockedValueBox<[String: Gauge]>([:])
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
     static var logSize: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "plexus",
@@ -15,6 +25,7 @@ enum MetricsSnapshot {
             helpText: "Bytes in a partition's segment files."
         )
     }
+
     static var lag: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "plexus",
@@ -24,28 +35,35 @@ enum MetricsSnapshot {
         )
     }
 
-    static func update(_ registry: PrometheusCollectorRegistry, from broker: Broker) {
+    func update(from broker: Broker) {
+        var current: [String: Gauge] = [:]
         for topic in broker.logs.topics() {
             for index in 0..<topic.partitionCount {
                 guard let log = broker.logs.partition(topic.name, PartitionID(index)) else { continue }
-                registry.makeGauge(
-                    descriptor: logSize,
-                    labels: [("topic", topic.name.rawValue), ("partition", "\(index)")]
-                ).set(Double(log.sizeInBytes))
+                let labels = [("topic", topic.name.rawValue), ("partition", "\(index)")]
+                let gauge = registry.makeGauge(descriptor: Self.logSize, labels: labels)
+                gauge.set(Double(log.sizeInBytes))
+                current["size/\(topic.name)/\(index)"] = gauge
             }
         }
-        guard let offsets = broker.offsets else { return }
-        for group in offsets.groups() {
-            for (key, committed) in offsets.fetch(group: group) where committed.offset >= 0 {
-                guard let log = broker.logs.partition(key.topic, key.partition) else { continue }
-                let lag = max(0, log.offsets.highWatermark.rawValue - committed.offset)
-                registry.makeGauge(
-                    descriptor: Self.lag,
-                    labels: [
+        if let offsets = broker.offsets {
+            for group in offsets.groups() {
+                for (key, committed) in offsets.fetch(group: group) where committed.offset >= 0 {
+                    guard let log = broker.logs.partition(key.topic, key.partition) else { continue }
+                    let lag = max(0, log.offsets.highWatermark.rawValue - committed.offset)
+                    let labels = [
                         ("group", group), ("topic", key.topic.rawValue), ("partition", "\(key.partition.rawValue)"),
                     ]
-                ).set(Double(lag))
+                    let gauge = registry.makeGauge(descriptor: Self.lag, labels: labels)
+                    gauge.set(Double(lag))
+                    current["lag/\(group)/\(key.topic)/\(key.partition.rawValue)"] = gauge
+                }
             }
         }
+        let gone = previous.withLockedValue { previous in
+            defer { previous = current }
+            return previous.filter { current[$0.key] == nil }.map(\.value)
+        }
+        for gauge in gone { registry.unregisterGauge(gauge) }
     }
 }

@@ -63,3 +63,14 @@ def test_metrics_follow_kafka_and_http_traffic(node):
     assert value(samples, "plexus_produce_latency_seconds_count", protocol="kafka") >= 1
     assert value(samples, "plexus_connections", protocol="kafka") >= 0
     assert any(name.startswith("hb_request") for name, _ in samples), "HTTP request metrics"
+
+
+def test_series_of_a_deleted_topic_leave_the_scrape(node):
+    producer = Producer({"bootstrap.servers": node.kafka})
+    producer.produce("fleeting", value=b"x", partition=0)
+    producer.flush(10)
+    assert value(scrape(node), "plexus_log_size_bytes", topic="fleeting", partition="0") > 0
+    request = urllib.request.Request(f"{node.http}/api/v1/topics/fleeting", method="DELETE")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 204
+    assert ("plexus_log_size_bytes", (("partition", "0"), ("topic", "fleeting"))) not in scrape(node)
