@@ -134,7 +134,10 @@ public struct PlexusNode: Sendable {
             )
             let app = Application(
                 router: frontEnd.router(),
-                server: .http1WebSocketUpgrade(shouldUpgrade: WebSocketStream.shouldUpgrade(broker: broker)),
+                server: .http1WebSocketUpgrade(
+                    configuration: .init(http1: .init(additionalChannelHandlers: [HTTPConnectionCounter()])),
+                    shouldUpgrade: WebSocketStream.shouldUpgrade(broker: broker)
+                ),
                 configuration: .init(address: .hostname(host, port: port), serverName: nil),
                 onServerRunning: { channel in
                     bound.withLockedValue { $0["http"] = "\(host):\(channel.localAddress?.port ?? port)" }

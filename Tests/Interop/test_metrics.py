@@ -62,6 +62,7 @@ def test_metrics_follow_kafka_and_http_traffic(node):
     assert value(samples, "plexus_fsync_seconds_count") >= 1
     assert value(samples, "plexus_produce_latency_seconds_count", protocol="kafka") >= 1
     assert value(samples, "plexus_connections", protocol="kafka") >= 0
+    assert value(samples, "plexus_connections", protocol="http") >= 1  # the scrape's own connection
     assert any(name.startswith("hb_request") for name, _ in samples), "HTTP request metrics"
 
 
