@@ -211,6 +211,7 @@ let package = Package(
             name: "PlexusBrokerTests",
             dependencies: [
                 "PlexusBroker", "PlexusStorage", "PlexusModel", "PlexusTestSupport",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
