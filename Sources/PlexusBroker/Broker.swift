@@ -39,6 +39,33 @@ public final class Broker: Sendable {
         self.offsets = offsets
     }
 
+    /// A consumer group's position on one partition: what it committed, where the partition ends, the lag.
+    public struct GroupLag: Hashable, Sendable {
+        public var topic: TopicName
+        public var partition: PartitionID
+        public var committedOffset: Int64
+        /// The high watermark, or -1 when the partition no longer exists.
+        public var endOffset: Int64
+        /// `endOffset - committedOffset` (never negative), or -1 when the partition no longer exists.
+        public var lag: Int64
+    }
+
+    /// The committed offset, end and lag of every partition `group` has committed, by topic and partition.
+    public func lag(ofGroup group: String) -> [GroupLag] {
+        guard let offsets else { return [] }
+        return offsets.fetch(group: group).sorted { $0.key < $1.key }.compactMap { key, committed in
+            guard committed.offset >= 0 else { return nil }
+            let end = logs.partition(key.topic, key.partition)?.offsets.highWatermark.rawValue ?? -1
+            return GroupLag(
+                topic: key.topic,
+                partition: key.partition,
+                committedOffset: committed.offset,
+                endOffset: end,
+                lag: end >= 0 ? max(0, end - committed.offset) : -1
+            )
+        }
+    }
+
     /// Where the committed-offset store of a data directory lives (outside `logs/`, so it is no topic).
     public static func offsetStoreDirectory(dataDirectory: String) -> String {
         dataDirectory + "/internal/consumer-offsets"

@@ -251,16 +251,13 @@ struct AdminRoutes: Sendable {
 
     /// Committed offset, end and lag of every partition the group has committed.
     private func lag(_ group: String) -> [GroupPartition] {
-        guard let offsets = broker.offsets else { return [] }
-        return offsets.fetch(group: group).sorted { $0.key < $1.key }.compactMap { key, committed in
-            guard committed.offset >= 0 else { return nil }
-            let end = broker.logs.partition(key.topic, key.partition)?.offsets.highWatermark.rawValue ?? -1
-            return GroupPartition(
-                topic: key.topic.rawValue,
-                partition: Int32(key.partition.rawValue),
-                committedOffset: committed.offset,
-                endOffset: end,
-                lag: end >= 0 ? max(0, end - committed.offset) : -1
+        broker.lag(ofGroup: group).map {
+            GroupPartition(
+                topic: $0.topic.rawValue,
+                partition: Int32($0.partition.rawValue),
+                committedOffset: $0.committedOffset,
+                endOffset: $0.endOffset,
+                lag: $0.lag
             )
         }
     }

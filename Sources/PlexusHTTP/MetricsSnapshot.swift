@@ -48,15 +48,13 @@ final class MetricsSnapshot: Sendable {
         }
         if let offsets = broker.offsets {
             for group in offsets.groups() {
-                for (key, committed) in offsets.fetch(group: group) where committed.offset >= 0 {
-                    guard let log = broker.logs.partition(key.topic, key.partition) else { continue }
-                    let lag = max(0, log.offsets.highWatermark.rawValue - committed.offset)
+                for entry in broker.lag(ofGroup: group) where entry.lag >= 0 {
                     let labels = [
-                        ("group", group), ("topic", key.topic.rawValue), ("partition", "\(key.partition.rawValue)"),
+                        ("group", group), ("topic", entry.topic.rawValue), ("partition", "\(entry.partition.rawValue)"),
                     ]
                     let gauge = registry.makeGauge(descriptor: Self.lag, labels: labels)
-                    gauge.set(Double(lag))
-                    current["lag/\(group)/\(key.topic)/\(key.partition.rawValue)"] = gauge
+                    gauge.set(Double(entry.lag))
+                    current["lag/\(group)/\(entry.topic)/\(entry.partition.rawValue)"] = gauge
                 }
             }
         }
