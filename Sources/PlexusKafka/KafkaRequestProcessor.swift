@@ -106,6 +106,30 @@ public struct KafkaRequestProcessor: Sendable {
             let header = frame.header
             return .pending { await self.fetch(request, header: header) }
         }
+        // Joins and syncs wait for a rebalance: as pending work they are cancelled when their connection
+        // closes, so the coordinator forgets the waiter at once.
+        if frame.apiKey == .joinGroup || frame.apiKey == .syncGroup,
+            KafkaSupportedApis.supports(frame.apiKey, frame.apiVersion)
+        {
+            let request = try decode(frame)
+            let header = frame.header
+            let version = frame.apiVersion
+            return .pending {
+                var out = ByteBuffer()
+                switch request {
+                case .joinGroup(let join):
+                    out.writeKafkaResponseFrame(
+                        await self.joinGroup(join, header: header, version: version),
+                        for: header
+                    )
+                case .syncGroup(let sync):
+                    out.writeKafkaResponseFrame(await self.syncGroup(sync, version: version), for: header)
+                default:
+                    return nil
+                }
+                return KafkaOutboundFrame(out)
+            }
+        }
         return .ready(try await respond(frame).map { KafkaOutboundFrame($0) })
     }
 
