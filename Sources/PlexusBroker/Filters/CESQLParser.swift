@@ -149,6 +149,8 @@ enum CESQLParser {
     struct Parser {
         let tokens: [Token]
         var position = 0
+        /// How many parentheses, unary operators and argument lists enclose the current token.
+        var nesting = 0
 
         init(tokens: [Token]) { self.tokens = tokens }
 
@@ -217,7 +219,16 @@ enum CESQLParser {
         }
 
         mutating func parseExpression() throws(CESQLError) -> CESQLNode {
-            try parseLogic()
+            nesting += 1
+            defer { nesting -= 1 }
+            if nesting > CESQLParser.maximumDepth {
+                throw CESQLError(
+                    .parse,
+                    "expression nested deeper than \(CESQLParser.maximumDepth) levels",
+                    offset: current.offset
+                )
+            }
+            return try parseLogic()
         }
 
         mutating func parseLogic() throws(CESQLError) -> CESQLNode {
@@ -318,6 +329,15 @@ enum CESQLParser {
 
         mutating func parseUnary() throws(CESQLError) -> CESQLNode {
             let start = current
+            nesting += 1
+            defer { nesting -= 1 }
+            if nesting > CESQLParser.maximumDepth {
+                throw CESQLError(
+                    .parse,
+                    "expression nested deeper than \(CESQLParser.maximumDepth) levels",
+                    offset: start.offset
+                )
+            }
             if isKeyword(start, "NOT") {
                 advance()
                 return try node(.not(try parseUnary()), at: start.offset)
