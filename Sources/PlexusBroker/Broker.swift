@@ -105,10 +105,16 @@ public final class Broker: Sendable {
         return try await Self.offloaded { try logs.createTopic(name, partitions: partitions, config: config) }
     }
 
-    /// Deletes a topic and its data.
+    /// Deletes a topic and its data, and every consumer group's committed offsets of it (as Kafka does), so a
+    /// topic created again under the name starts with no stale positions.
     public func deleteTopic(_ name: TopicName) async throws(PlexusError) {
         let logs = self.logs
         try await Self.offloaded { try logs.deleteTopic(name) }
+        guard let offsets else { return }
+        for group in offsets.groups() {
+            let partitions = offsets.fetch(group: group).keys.filter { $0.topic == name }
+            if !partitions.isEmpty { _ = try await offsets.delete(group: group, partitions: Array(partitions)) }
+        }
     }
 
     /// Raises a topic's partition count.

@@ -178,7 +178,7 @@ extension KafkaRequestProcessor {
             switch error {
             case .metadataTooLarge: code = Self.offsetMetadataTooLarge
             case .invalidGroupID: code = PlexusError.Code.invalidGroupID.kafkaErrorCode
-            case .storage(let failure): code = failure.code.kafkaErrorCode
+            case .storage(let failure): code = Self.coordinatorCode(failure)
             }
             response.topics[slot.t].partitions[slot.p].errorCode = code
         }
@@ -273,9 +273,17 @@ extension KafkaRequestProcessor {
         do {
             _ = try await offsets.delete(group: request.groupId, partitions: partitions)
         } catch {
-            response.errorCode = error.code.kafkaErrorCode
+            response.errorCode = Self.coordinatorCode(error)
         }
         return response
+    }
+
+    /// The code for a failure of the offset store, as Kafka's coordinator answers it: NOT_COORDINATOR for a
+    /// storage error or a store shutting down, COORDINATOR_NOT_AVAILABLE when overloaded — both retriable for
+    /// every client (the raw storage codes make the Java client's commitSync throw).
+    static func coordinatorCode(_ error: PlexusError) -> Int16 {
+        error.code == .busy
+            ? PlexusError.Code.coordinatorNotAvailable.kafkaErrorCode : PlexusError.Code.notCoordinator.kafkaErrorCode
     }
 
     /// GROUP_SUBSCRIBED_TO_TOPIC.
@@ -355,11 +363,13 @@ extension KafkaRequestProcessor {
                 code = Self.code(broker.groups.deleteGroups([groupID]).first?.error)
                 // Its committed offsets go too, durably, before the answer.
                 if code == 0 {
-                    do { _ = try await broker.offsets?.deleteGroup(groupID) } catch { code = error.code.kafkaErrorCode }
+                    do { _ = try await broker.offsets?.deleteGroup(groupID) } catch {
+                        code = Self.coordinatorCode(error)
+                    }
                 }
             } else if broker.offsets?.fetch(group: groupID).isEmpty == false {
                 // A group with only committed offsets: deleting it removes them.
-                do { _ = try await broker.offsets?.deleteGroup(groupID) } catch { code = error.code.kafkaErrorCode }
+                do { _ = try await broker.offsets?.deleteGroup(groupID) } catch { code = Self.coordinatorCode(error) }
             } else {
                 code = PlexusError.Code.groupIDNotFound.kafkaErrorCode
             }

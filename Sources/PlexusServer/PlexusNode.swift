@@ -80,9 +80,9 @@ public struct PlexusNode: Sendable {
                     // Offsets of a group without members age from now (Kafka's KIP-211).
                     emptySince.withLockedValue { $0[groupID] = PartitionLog.wallClockMilliseconds() }
                 case .deleted(let groupID):
-                    // A deleted group's committed offsets go with it.
+                    // DeleteGroups removes the offsets itself, durably, before answering; the expiry sweep
+                    // forgets empty groups without offsets, which must not delete a commit still in flight.
                     emptySince.withLockedValue { $0[groupID] = nil }
-                    offsets.deleteGroup(groupID) { _ in }
                 }
             }
         )
@@ -155,7 +155,10 @@ public struct PlexusNode: Sendable {
         // ServiceGroup shuts services down in reverse order: listeners drain first, storage closes last.
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: storage)] + listeners.map { .init(service: $0) } + httpServices,
+                // Stopped first (the list stops in reverse): joins and syncs waiting for a rebalance are answered
+                // at once, so the listeners can drain.
+                services: [.init(service: storage)] + listeners.map { .init(service: $0) } + httpServices
+                    + [.init(service: GroupShutdownService(groups: broker.groups))],
                 logger: logger
             )
         )
@@ -280,5 +283,16 @@ struct StorageService: Service {
                 if !forgotten.isEmpty { _ = groups.deleteGroups(forgotten) }
             }
         }
+    }
+}
+
+/// Answers every join and sync still waiting for a rebalance (COORDINATOR_NOT_AVAILABLE) when graceful
+/// shutdown begins, so connections holding one can drain instead of waiting out a session timeout.
+struct GroupShutdownService: Service {
+    let groups: GroupCoordinator
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        groups.shutdown()
     }
 }

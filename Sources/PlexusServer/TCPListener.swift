@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 public import NIOCore
 import NIOExtras
 import NIOPosix
@@ -70,11 +71,24 @@ public final class TCPListener: Service, Sendable {
         quiesce.initiateShutdown(promise: done)
         let drained = done.futureResult
         let limit = drainTimeout
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try? await drained.get() }
-            group.addTask { try? await Task.sleep(for: .nanoseconds(limit.nanoseconds)) }
-            await group.next()
-            group.cancelAll()
+        // Whichever comes first: every connection drained, or the drain timeout (after which the event loop
+        // group's shutdown closes what is left). A future's `get()` ignores cancellation, so the two are
+        // raced through one continuation rather than a task group.
+        let waiter = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
+        let resume: @Sendable () -> Void = {
+            waiter.withLockedValue { continuation in
+                continuation?.resume()
+                continuation = nil
+            }
         }
+        let timer = Task {
+            try? await Task.sleep(for: .nanoseconds(limit.nanoseconds))
+            resume()
+        }
+        await withCheckedContinuation { continuation in
+            waiter.withLockedValue { $0 = continuation }
+            drained.whenComplete { _ in resume() }
+        }
+        timer.cancel()
     }
 }

@@ -161,3 +161,32 @@ import Testing
         }
     }
 }
+
+extension AdminRoutesTests {
+    @Test func deletingATopicDeletesEveryGroupsCommittedOffsetsOfIt() async throws {
+        try await Self.withApp { client, broker in
+            _ = try await broker.createTopic(TopicName("gone"), partitions: 1)
+            _ = try await broker.createTopic(TopicName("kept"), partitions: 1)
+            let commits: [OffsetStore.Commit] = [
+                .init(
+                    topic: try TopicName("gone"),
+                    partition: PartitionID(0),
+                    offset: 50,
+                    leaderEpoch: -1,
+                    metadata: nil
+                ),
+                .init(
+                    topic: try TopicName("kept"),
+                    partition: PartitionID(0),
+                    offset: 7,
+                    leaderEpoch: -1,
+                    metadata: nil
+                ),
+            ]
+            #expect(await broker.offsets!.commit(group: "g", offsets: commits, now: 0) == [nil, nil])
+            try await client.execute(uri: "/api/v1/topics/gone", method: .delete) { #expect($0.status == .noContent) }
+            let left = broker.offsets!.fetch(group: "g")
+            #expect(left.keys.map(\.topic.rawValue) == ["kept"])
+        }
+    }
+}
