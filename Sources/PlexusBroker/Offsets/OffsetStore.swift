@@ -68,6 +68,9 @@ public final class OffsetStore: Sendable {
         /// Non-nil while a compaction runs: writes wait here.
         var parked: [ParkedWrite]?
         var compactionScheduled = false
+        /// After a failed automatic compaction, the log size at which the next may start (a back-off, so a
+        /// compaction that keeps failing is not retried on every commit).
+        var compactionRetryAtBytes: Int64 = 0
     }
 
     /// The offsets directory inside a data directory.
@@ -438,7 +441,7 @@ public final class OffsetStore: Sendable {
             state.recordsInLog += entries.count
             state.bytesInLog += bytes
             guard configuration.autoCompact, !state.closed, state.parked == nil, !state.compactionScheduled,
-                state.bytesInLog > configuration.compactionMinBytes,
+                state.bytesInLog > configuration.compactionMinBytes, state.bytesInLog >= state.compactionRetryAtBytes,
                 state.recordsInLog - state.table.count > state.table.count
             else { return false }
             state.compactionScheduled = true
@@ -447,7 +450,14 @@ public final class OffsetStore: Sendable {
         if compact {
             Thread.detachNewThread {
                 do { try self.compact() } catch {
-                    self.logger.error("offset log compaction failed", metadata: ["error": "\(error)"])
+                    let retryAt = self.state.withLockedValue { state -> Int64 in
+                        state.compactionRetryAtBytes = state.bytesInLog + self.configuration.compactionMinBytes
+                        return state.compactionRetryAtBytes
+                    }
+                    self.logger.error(
+                        "offset log compaction failed; retrying once the log has grown",
+                        metadata: ["error": "\(error)", "retryAtBytes": "\(retryAt)"]
+                    )
                 }
             }
         }
