@@ -269,15 +269,7 @@ struct EventRoutes: Sendable {
                 var moved = false
                 for (partition, log) in streamLogs {
                     let from = Offset(positions[partition.rawValue] ?? 0)
-                    let read: (records: [StoredRecord], next: Offset)
-                    do {
-                        read = try log.readRecordsAndNext(from: from, maxBytes: 256 << 10)
-                    } catch let error as PlexusError where error.code == .offsetOutOfRange {
-                        // Retention passed this position: continue from the log start.
-                        positions[partition.rawValue] = log.offsets.logStart.rawValue
-                        moved = true
-                        continue
-                    }
+                    let read = try Self.follow(log, from: from)
                     for stored in read.records {
                         positions[partition.rawValue] = stored.offset.rawValue + 1
                         var frame = ByteBuffer()
@@ -320,6 +312,17 @@ struct EventRoutes: Sendable {
     static func countOut(_ topic: TopicName, bytes: Int) {
         Counter(label: "plexus_bytes_out_total", dimensions: [("topic", topic.rawValue), ("protocol", "http")])
             .increment(by: bytes)
+    }
+
+    /// One step of following a partition (the SSE and WebSocket streams): the records from `offset` (up to
+    /// 256 KiB of batches) and the offset to read from next. A position retention has passed continues at
+    /// the log start.
+    static func follow(_ log: PartitionLog, from offset: Offset) throws -> (records: [StoredRecord], next: Offset) {
+        do {
+            return try log.readRecordsAndNext(from: offset, maxBytes: 256 << 10)
+        } catch let error as PlexusError where error.code == .offsetOutOfRange {
+            return ([], log.offsets.logStart)
+        }
     }
 
     /// Replaces CR and LF bytes by spaces (SSE `data:` lines end at either).

@@ -79,13 +79,7 @@ public enum WebSocketStream {
         while !Task.isCancelled {
             let from = Offset(next)
             guard broker.logs.partition(start.topic, start.partition) === start.log else { return }  // deleted
-            let read: (records: [StoredRecord], next: Offset)
-            do {
-                read = try start.log.readRecordsAndNext(from: from, maxBytes: 256 << 10)
-            } catch let error as PlexusError where error.code == .offsetOutOfRange {
-                next = start.log.offsets.logStart.rawValue  // retention passed us
-                continue
-            }
+            let read = try EventRoutes.follow(start.log, from: from)
             for stored in read.records {
                 var json = ByteBuffer()
                 EventRoutes.writeEvent(stored, topic: start.topic, partition: start.partition, to: &json)
