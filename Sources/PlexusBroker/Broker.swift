@@ -25,6 +25,22 @@ public final class Broker: Sendable {
     /// with COORDINATOR_NOT_AVAILABLE).
     public let offsets: OffsetStore?
 
+    /// `plexus_records_in_total` and `plexus_bytes_in_total` per topic, made once (not per batch).
+    private let inCounterCache = NIOLockedValueBox<[TopicName: (records: Counter, bytes: Counter)]>([:])
+
+    private func inCounters(_ topic: TopicName) -> (records: Counter, bytes: Counter) {
+        inCounterCache.withLockedValue { cache in
+            if let counters = cache[topic] { return counters }
+            let dimensions = [("topic", topic.rawValue)]
+            let counters = (
+                Counter(label: "plexus_records_in_total", dimensions: dimensions),
+                Counter(label: "plexus_bytes_in_total", dimensions: dimensions)
+            )
+            cache[topic] = counters
+            return counters
+        }
+    }
+
     public init(
         logs: LogManager,
         autoCreateTopics: Bool = true,
@@ -169,35 +185,30 @@ public final class Broker: Sendable {
     }
 
     /// Appends a producer's batch to a partition and returns once it is acknowledged (under
-    /// `flush=always`: fsynced).
+    /// `flush=always`: fsynced). Creates the topic first when allowed.
     public func produce(
         topic: TopicName,
         partition: PartitionID,
         batch bytes: ByteBuffer
     ) async throws(PlexusError) -> AppendResult {
-        try await startProduce(topic: topic, partition: partition, batch: bytes).result().get()
-    }
-
-    /// Validates and enqueues a producer's batch — its offsets are assigned before this returns, so calls
-    /// made one after another land in that order — and returns a handle to await its acknowledgement.
-    /// Creates the topic first when allowed.
-    public func startProduce(
-        topic: TopicName,
-        partition: PartitionID,
-        batch bytes: ByteBuffer
-    ) async throws(PlexusError) -> PendingAppend {
         guard try await self.topic(topic, create: true) != nil else {
             throw PlexusError(.unknownTopicOrPartition, "topic '\(topic)' does not exist")
         }
-        let pending = PendingAppend()
-        try produce(topic: topic, partition: partition, batch: bytes) { pending.complete($0) }
-        return pending
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<AppendResult, PlexusError>, Never>) in
+            do {
+                try produce(topic: topic, partition: partition, batch: bytes) { continuation.resume(returning: $0) }
+            } catch {
+                continuation.resume(returning: .failure(PlexusError.wrapping(error)))
+            }
+        }
+        return try result.get()
     }
 
     /// Validates and enqueues a producer's batch to an existing partition without suspending — offsets
     /// are assigned before this returns — and calls `completion` (on a storage thread) once the batch is
     /// acknowledged or has failed. The hot path of a produce request: no task, no thread hop before the
-    /// write. Does not create topics (see ``startProduce(topic:partition:batch:)``).
+    /// write. Does not create topics (see ``produce(topic:partition:batch:)``).
     /// - Throws: `unknownTopicOrPartition`, or the validation errors of ``validateClientBatch(_:maxBatchSize:)``;
     ///   `completion` is not called then.
     public func produce(
@@ -211,11 +222,11 @@ public final class Broker: Sendable {
         let batch = try Self.validateClientBatch(bytes, maxBatchSize: Int(Int32.max))
         let records = Int64(batch.header.recordsCount)
         let size = Int64(batch.bytes.readableBytes)
+        let counters = inCounters(topic)
         log.append(batch) { result in
             if case .success = result {
-                let dimensions = [("topic", topic.rawValue)]
-                Counter(label: "plexus_records_in_total", dimensions: dimensions).increment(by: records)
-                Counter(label: "plexus_bytes_in_total", dimensions: dimensions).increment(by: size)
+                counters.records.increment(by: records)
+                counters.bytes.increment(by: size)
             }
             completion(result)
         }
@@ -264,38 +275,5 @@ public final class Broker: Sendable {
             }
         }
         return try result.get()
-    }
-}
-
-/// The acknowledgement of an enqueued append, awaited separately from the enqueueing.
-public final class PendingAppend: Sendable {
-    private let state = NIOLockedValueBox<
-        (
-            result: Result<AppendResult, PlexusError>?,
-            waiter: CheckedContinuation<Result<AppendResult, PlexusError>, Never>?
-        )
-    >((nil, nil))
-
-    init() {}
-
-    func complete(_ result: Result<AppendResult, PlexusError>) {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Result<AppendResult, PlexusError>, Never>? in
-            state.result = result
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: result)
-    }
-
-    /// Waits for the append to be acknowledged (or to fail). Call it once.
-    public func result() async -> Result<AppendResult, PlexusError> {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLockedValue { state -> Result<AppendResult, PlexusError>? in
-                if let result = state.result { return result }
-                state.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
     }
 }

@@ -226,12 +226,20 @@ public struct KafkaRequestProcessor: Sendable {
 
     /// Counts a request by API (`plexus_requests_total{protocol="kafka",api=…}`).
     static func countRequest(_ key: KafkaApiKey) {
-        Counter(
-            label: "plexus_requests_total",
-            dimensions: [("protocol", "kafka"), ("api", key.name ?? "\(key.rawValue)")]
-        )
-        .increment()
+        let counter = requestCounters.withLockedValue { counters in
+            if let counter = counters[key.rawValue] { return counter }
+            let counter = Counter(
+                label: "plexus_requests_total",
+                dimensions: [("protocol", "kafka"), ("api", key.name ?? "\(key.rawValue)")]
+            )
+            counters[key.rawValue] = counter
+            return counter
+        }
+        counter.increment()
     }
+
+    /// Request counters by API key, made once per key rather than per request.
+    private static let requestCounters = NIOLockedValueBox<[Int16: Counter]>([:])
 
     /// Counts a per-partition error answered to a client (`plexus_request_errors_total`).
     static func countError(api: String, code: Int16) {
