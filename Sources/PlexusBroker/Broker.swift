@@ -25,6 +25,9 @@ public final class Broker: Sendable {
     /// with COORDINATOR_NOT_AVAILABLE).
     public let offsets: OffsetStore?
 
+    /// Round-robin position for records without a key, per topic (``publish(_:to:)``).
+    let roundRobin = NIOLockedValueBox<[TopicName: Int]>([:])
+
     /// `plexus_records_in_total` and `plexus_bytes_in_total` per topic, made once (not per batch).
     private let inCounterCache = NIOLockedValueBox<[TopicName: (records: Counter, bytes: Counter)]>([:])
 
@@ -151,10 +154,13 @@ public final class Broker: Sendable {
         return try await Self.offloaded { try logs.allocateProducerID() }
     }
 
-    /// Runs retention on every partition; returns the number of segments deleted.
-    public func enforceRetention() async -> Int {
+    /// Runs retention on every partition; returns the number of segments deleted. `floor` names, per
+    /// partition, the first offset a queue or subscription still needs (see ``EventRouter/retentionFloor(_:_:)``).
+    public func enforceRetention(
+        floor: @escaping @Sendable (TopicName, PartitionID) -> Offset? = { _, _ in nil }
+    ) async -> Int {
         let logs = self.logs
-        return (try? await Self.offloaded { logs.enforceRetention() }) ?? 0
+        return (try? await Self.offloaded { logs.enforceRetention(floor: floor) }) ?? 0
     }
 
     /// Validates a producer's batch as Kafka does for client appends (PROTOCOLS.md §2.3).

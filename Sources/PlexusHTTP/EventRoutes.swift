@@ -15,8 +15,6 @@ import ServiceLifecycle
 struct EventRoutes: Sendable {
     let broker: Broker
     let maxBodyBytes: Int
-    /// Round-robin position for events without a partition key, per topic.
-    let roundRobin = NIOLockedValueBox<[TopicName: Int]>([:])
 
     /// Most records one GET returns, and the default.
     static let maxLimit = 1000
@@ -62,78 +60,9 @@ struct EventRoutes: Sendable {
                 )
             }
         }
-        guard let topic = try await broker.topic(name, create: true) else {
-            throw PlexusError(.unknownTopicOrPartition, "topic '\(name)' does not exist")
-        }
-        // Every event is valid before anything is written; then one batch per partition.
-        var byPartition: [Int32: [(index: Int, record: Record)]] = [:]
-        for (index, event) in events.enumerated() {
-            let message = CloudEventKafkaBinding.encodeBinary(event)
-            let partition = choosePartition(key: message.key, topic: name, partitions: topic.partitionCount)
-            let offsetDelta = Int32(byPartition[partition]?.count ?? 0)
-            let record = Record(
-                offsetDelta: offsetDelta,
-                timestampDelta: 0,
-                key: message.key,
-                value: message.value,
-                headers: message.headers
-            )
-            byPartition[partition, default: []].append((index, record))
-        }
-        let now = PartitionLog.wallClockMilliseconds()
-        // Every partition's batch is built and checked against its size limit before any is enqueued, so a
-        // too-large request stores nothing. (Storage failing mid-request — busy, a disk error — can still
-        // leave the batches of other partitions stored: each partition's batch is atomic, a request is not.)
-        var batches: [(partition: Int32, indexes: [Int], batch: RecordBatch)] = []
-        for (partition, entries) in byPartition.sorted(by: { $0.key < $1.key }) {
-            let batch = RecordBatch.build(records: entries.map(\.record), baseTimestamp: now)
-            let limit = broker.logs.partition(name, PartitionID(partition))?.config.maxMessageBytes ?? Int.max
-            guard batch.bytes.readableBytes <= limit else {
-                throw PlexusError(
-                    .messageTooLarge,
-                    "the events for partition \(partition) take \(batch.bytes.readableBytes) bytes; max.message.bytes is \(limit)"
-                )
-            }
-            batches.append((partition, entries.map(\.index), batch))
-        }
-        // Enqueued without suspending (offsets assigned in order), then one wait for all acknowledgements.
-        let results = try await withCheckedThrowingContinuation {
-            (continuation: CheckedContinuation<[Result<AppendResult, PlexusError>], any Error>) in
-            let collected = NIOLockedValueBox<(results: [Result<AppendResult, PlexusError>?], left: Int)>(
-                (Array(repeating: nil, count: batches.count), batches.count)
-            )
-            for (i, entry) in batches.enumerated() {
-                do {
-                    try broker.produce(topic: name, partition: PartitionID(entry.partition), batch: entry.batch.bytes) {
-                        result in
-                        let done = collected.withLockedValue { state -> [Result<AppendResult, PlexusError>]? in
-                            state.results[i] = result
-                            state.left -= 1
-                            return state.left == 0 ? state.results.map { $0! } : nil
-                        }
-                        if let done { continuation.resume(returning: done) }
-                    }
-                } catch {
-                    // Nothing after this batch was enqueued; those before it will still complete.
-                    let done = collected.withLockedValue { state -> [Result<AppendResult, PlexusError>]? in
-                        for j in i..<batches.count { state.results[j] = .failure(PlexusError.wrapping(error)) }
-                        state.left -= batches.count - i
-                        return state.left == 0 ? state.results.map { $0! } : nil
-                    }
-                    if let done { continuation.resume(returning: done) }
-                    return
-                }
-            }
-        }
+        let placements = try await broker.publish(events.map { CloudEventKafkaBinding.encodeBinary($0) }, to: name)
         var answer = ByteBuffer()
         let batchMode = CloudEventHTTPBinding.contentMode(contentType: contentType) == .batch
-        var placements = [(partition: Int32, offset: Int64)](repeating: (-1, -1), count: events.count)
-        for (entry, result) in zip(batches, results) {
-            let appended = try result.get()
-            for (delta, index) in entry.indexes.enumerated() {
-                placements[index] = (entry.partition, appended.baseOffset.rawValue + Int64(delta))
-            }
-        }
         if batchMode { answer.writeString("[") }
         for (i, placement) in placements.enumerated() {
             if i > 0 { answer.writeString(",") }
@@ -141,20 +70,6 @@ struct EventRoutes: Sendable {
         }
         if batchMode { answer.writeString("]") }
         return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: answer))
-    }
-
-    /// Kafka's default partitioner for keyed records (murmur2 of the key), so Kafka producers and HTTP agree
-    /// on where a key goes; round-robin without a key.
-    private func choosePartition(key: ByteBuffer?, topic: TopicName, partitions: Int32) -> Int32 {
-        let count = max(1, partitions)
-        if let key {
-            return Int32(Int(Murmur2.hash(key.readableBytesView) & 0x7fff_ffff) % Int(count))
-        }
-        return roundRobin.withLockedValue { positions in
-            let next = positions[topic, default: 0]
-            positions[topic] = next &+ 1
-            return Int32(next % Int(count))
-        }
     }
 
     // MARK: Egress
@@ -365,49 +280,5 @@ struct EventRoutes: Sendable {
             )
         }
         return number
-    }
-}
-
-/// Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`), used by its default partitioner.
-enum Murmur2 {
-    static func hash(_ bytes: some Collection<UInt8>) -> UInt32 {
-        let data = Array(bytes)
-        let seed: UInt32 = 0x9747_b28c
-        let m: UInt32 = 0x5bd1_e995
-        let r: UInt32 = 24
-        var h: UInt32 = seed ^ UInt32(truncatingIfNeeded: data.count)
-        let length4 = data.count / 4
-        for i in 0..<length4 {
-            let i4 = i * 4
-            var k =
-                UInt32(data[i4]) | (UInt32(data[i4 + 1]) << 8) | (UInt32(data[i4 + 2]) << 16)
-                | (UInt32(data[i4 + 3]) << 24)
-            k = k &* m
-            k ^= k >> r
-            k = k &* m
-            h = h &* m
-            h ^= k
-        }
-        let tail = length4 * 4
-        switch data.count % 4 {
-        case 3:
-            h ^= UInt32(data[tail + 2]) << 16
-            h ^= UInt32(data[tail + 1]) << 8
-            h ^= UInt32(data[tail])
-            h = h &* m
-        case 2:
-            h ^= UInt32(data[tail + 1]) << 8
-            h ^= UInt32(data[tail])
-            h = h &* m
-        case 1:
-            h ^= UInt32(data[tail])
-            h = h &* m
-        default:
-            break
-        }
-        h ^= h >> 13
-        h = h &* m
-        h ^= h >> 15
-        return h
     }
 }

@@ -173,4 +173,21 @@ extension PlexusError.Code {
         httpStatus: 409,
         isRetriable: true
     )
+
+    // Routing (subscriptions, queues, request/reply); Kafka has no equivalents, so they map to INVALID_REQUEST.
+    /// No subscription has that name.
+    public static let subscriptionNotFound = Self(name: "subscription-not-found", kafkaErrorCode: 42, httpStatus: 404)
+    /// No queue has that name.
+    public static let queueNotFound = Self(name: "queue-not-found", kafkaErrorCode: 42, httpStatus: 404)
+    /// A subscription or queue of that name exists already.
+    public static let alreadyExists = Self(name: "already-exists", kafkaErrorCode: 42, httpStatus: 409)
+    /// A subscription or queue definition breaks a rule (the message lists every problem).
+    public static let invalidDefinition = Self(name: "invalid-definition", kafkaErrorCode: 42, httpStatus: 400)
+    /// No reply arrived for a request within its timeout.
+    public static let replyTimeout = Self(
+        name: "reply-timeout",
+        kafkaErrorCode: 7,
+        httpStatus: 504,
+        isRetriable: true
+    )
 }

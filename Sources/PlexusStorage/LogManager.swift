@@ -337,11 +337,13 @@ public final class LogManager: Sendable {
 
     /// Runs retention on every partition; returns the number of segments deleted. Blocks.
     @discardableResult
-    public func enforceRetention() -> Int {
-        let logs = state.withLockedValue { $0.logs.values.flatMap { $0 } }
+    public func enforceRetention(floor: (TopicName, PartitionID) -> Offset? = { _, _ in nil }) -> Int {
+        let logs = state.withLockedValue { state in
+            state.logs.flatMap { topic, logs in logs.enumerated().map { (topic, PartitionID(Int32($0.offset)), $0.element) } }
+        }
         var deleted = 0
-        for log in logs {
-            do { deleted += try log.enforceRetention() } catch {
+        for (topic, partition, log) in logs {
+            do { deleted += try log.enforceRetention(floor: floor(topic, partition)) } catch {
                 logger.error("retention failed", metadata: ["log": "\(log.directory)", "error": "\(error)"])
             }
         }

@@ -959,8 +959,10 @@ public final class PartitionLog: Sendable {
     /// Deletes whole segments past `retention.ms` (by their newest timestamp) or beyond `retention.bytes`,
     /// oldest first, and advances the log start offset. Rolls the active segment first when all of it has
     /// expired. Returns the number of segments deleted. Blocks.
+    /// - Parameter floor: the first offset a reader still needs (a queue or subscription has not settled
+    ///   it): segments holding it or anything after it are kept whatever their age or size.
     @discardableResult
-    public func enforceRetention() throws -> Int {
+    public func enforceRetention(floor: Offset? = nil) throws -> Int {
         try queue.sync { () throws -> Int in
             let now = self.clock()
             let (config, active, open) = self.state.withLockedValue {
@@ -981,6 +983,7 @@ public final class PartitionLog: Sendable {
                         && now - segment.index.maxTimestamp > config.retentionMs
                     let oversize = config.retentionBytes >= 0 && total - segment.size >= config.retentionBytes
                     guard expired || oversize else { break }
+                    if let floor, segment.index.lastOffset >= floor.rawValue { break }
                     total -= segment.size
                     count += 1
                 }

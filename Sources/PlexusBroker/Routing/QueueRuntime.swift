@@ -1,0 +1,288 @@
+import Foundation
+import Logging
+import PlexusModel
+import PlexusStorage
+
+/// One queue at run time: the share-group state of each partition of its stream, persisted in the routing
+/// progress store (group `queue:NAME`, offset = the settled watermark, metadata = the window) before a
+/// receive or a settle is answered. One actor per queue: calls of one queue run one at a time.
+actor QueueRuntime {
+    nonisolated let definition: QueueDefinition
+    private let router: EventRouter
+    private let filter: EventFilter
+    private var partitions: [Int32: QueuePartitionState] = [:]
+    /// Where the next receive starts looking, so partitions share the work.
+    private var rotation = 0
+
+    init(definition: QueueDefinition, router: EventRouter) throws(PlexusError) {
+        self.definition = definition
+        self.router = router
+        self.filter = definition.filter
+        let now = PartitionLog.wallClockMilliseconds()
+        for (key, committed) in router.progress.fetch(group: EventRouter.queueGroup(definition.name)) where key.topic == definition.topic {
+            let restored =
+                QueuePartitionState(watermark: committed.offset, persisted: committed.metadata ?? "", now: now)
+                ?? QueuePartitionState(start: committed.offset)
+            partitions[key.partition.rawValue] = restored
+        }
+    }
+
+    private var group: String { EventRouter.queueGroup(definition.name) }
+    private var broker: Broker { router.broker }
+
+    /// Stores the start of every partition that exists now (`latest`: the end; `earliest`: the start).
+    func initialize() async throws(PlexusError) {
+        guard let topic = try await broker.topic(definition.topic, create: true) else {
+            throw PlexusError(.unknownTopicOrPartition, "stream '\(definition.topic)' does not exist")
+        }
+        for index in 0..<topic.partitionCount {
+            guard let log = broker.logs.partition(definition.topic, PartitionID(index)) else { continue }
+            let offsets = log.offsets
+            let start = definition.startFrom == .latest ? offsets.highWatermark : offsets.logStart
+            partitions[index] = QueuePartitionState(start: start.rawValue)
+        }
+        try await persist(Set(partitions.keys))
+    }
+
+    /// Partitions created since (a new partition starts at its beginning).
+    private func discoverPartitions() {
+        let count = broker.logs.topic(definition.topic)?.partitionCount ?? 0
+        for index in 0..<count where partitions[index] == nil {
+            partitions[index] = QueuePartitionState(start: 0)
+        }
+    }
+
+    // MARK: Receive
+
+    func receive(max: Int, leaseMs: Int64) async throws(PlexusError) -> [QueueMessage] {
+        discoverPartitions()
+        let now = PartitionLog.wallClockMilliseconds()
+        var changed = Set<Int32>()
+        var cache: [Int32: [Int64: StoredRecord]] = [:]
+        for index in partitions.keys {
+            if partitions[index]!.expireLeases(now: now) > 0 { changed.insert(index) }
+            if try fill(index, now: now, cache: &cache) { changed.insert(index) }
+        }
+        var leased: [(partition: Int32, offset: Int64, deliveries: Int)] = []
+        let order = partitions.keys.sorted()
+        if !order.isEmpty {
+            rotation = (rotation + 1) % order.count
+            for step in 0..<order.count where leased.count < max {
+                let index = order[(rotation + step) % order.count]
+                for (offset, deliveries) in partitions[index]!.lease(
+                    max: max - leased.count,
+                    now: now,
+                    leaseMs: leaseMs,
+                    maxDeliveries: definition.maxDeliveries
+                ) {
+                    leased.append((index, offset, deliveries))
+                    changed.insert(index)
+                }
+            }
+        }
+        var messages: [QueueMessage] = []
+        for entry in leased {
+            guard let stored = try record(entry.partition, entry.offset, cache: &cache) else {
+                partitions[entry.partition]!.settle(entry.offset)  // gone (retention cannot pass it; deletion can)
+                continue
+            }
+            let event = presenting(stored, entry.partition)
+            if let notBefore = DelayedDelivery.notBefore(event), notBefore > now {
+                partitions[entry.partition]!.postpone(offset: entry.offset, until: notBefore)
+                continue
+            }
+            messages.append(
+                QueueMessage(
+                    receipt: "\(entry.partition).\(entry.offset).\(entry.deliveries)",
+                    partition: entry.partition,
+                    offset: entry.offset,
+                    deliveryCount: entry.deliveries,
+                    leaseExpiresAt: now + leaseMs,
+                    event: event
+                )
+            )
+        }
+        if !changed.isEmpty { try await persist(changed) }
+        return messages
+    }
+
+    /// Reads new records into a partition's window; returns whether the state changed.
+    private func fill(_ index: Int32, now: Int64, cache: inout [Int32: [Int64: StoredRecord]]) throws(PlexusError) -> Bool {
+        guard let log = broker.logs.partition(definition.topic, PartitionID(index)) else { return false }
+        var state = partitions[index]!
+        let before = state
+        let offsets = log.offsets
+        if state.cursor < offsets.logStart.rawValue { state.skip(to: offsets.logStart.rawValue) }
+        while state.room > 0, state.cursor < offsets.highWatermark.rawValue {
+            let read: (records: [StoredRecord], next: Offset)
+            do {
+                read = try log.readRecordsAndNext(from: Offset(state.cursor), maxBytes: 256 << 10)
+            } catch {
+                throw PlexusError.wrapping(error)
+            }
+            let limit = state.cursor + state.room
+            var beyond = false
+            for stored in read.records where stored.offset.rawValue >= state.cursor {
+                if stored.offset.rawValue >= limit {
+                    beyond = true
+                    break
+                }
+                let event = presenting(stored, index)
+                let matches = filter.matches(event)
+                let availableAt = matches ? max(now, DelayedDelivery.notBefore(event) ?? now) : now
+                state.admit(offset: stored.offset.rawValue, matches: matches, availableAt: availableAt)
+                if matches { cache[index, default: [:]][stored.offset.rawValue] = stored }
+            }
+            // Offsets without records (gaps, batches that yield none) are passed over.
+            if !beyond { state.pass(to: min(read.next.rawValue, limit)) }
+            if read.records.isEmpty && read.next.rawValue <= state.cursor { break }
+        }
+        partitions[index] = state
+        return state != before
+    }
+
+    private func record(_ index: Int32, _ offset: Int64, cache: inout [Int32: [Int64: StoredRecord]]) throws(PlexusError)
+        -> StoredRecord?
+    {
+        if let stored = cache[index]?[offset] { return stored }
+        guard let log = broker.logs.partition(definition.topic, PartitionID(index)) else { return nil }
+        do {
+            for stored in try log.readRecords(from: Offset(offset), maxBytes: 64 << 10) {
+                cache[index, default: [:]][stored.offset.rawValue] = stored
+            }
+        } catch let error as PlexusError where error.code == .offsetOutOfRange {
+            return nil
+        } catch {
+            throw PlexusError.wrapping(error)
+        }
+        return cache[index]?[offset]
+    }
+
+    private func presenting(_ stored: StoredRecord, _ index: Int32) -> CloudEvent {
+        CloudEvent(
+            presenting: stored.record,
+            topic: definition.topic,
+            partition: PartitionID(index),
+            offset: stored.offset,
+            timestamp: stored.timestamp
+        )
+    }
+
+    // MARK: Settle
+
+    func settle(receipts: [String], action: QueueAction) async throws(PlexusError) -> [QueuePartitionState.ReceiptStatus] {
+        let now = PartitionLog.wallClockMilliseconds()
+        var results: [QueuePartitionState.ReceiptStatus] = []
+        var changed = Set<Int32>()
+        for receipt in receipts {
+            let parts = receipt.split(separator: ".")
+            guard parts.count == 3, let index = Int32(parts[0]), let offset = Int64(parts[1]),
+                let deliveries = Int(parts[2]), partitions[index] != nil
+            else {
+                results.append(.unknown)
+                continue
+            }
+            let status: QueuePartitionState.ReceiptStatus
+            switch action {
+            case .acknowledge: status = partitions[index]!.acknowledge(offset: offset, deliveries: deliveries)
+            case .release(let delayMs):
+                status = partitions[index]!.release(offset: offset, deliveries: deliveries, availableAt: now + delayMs)
+            case .reject: status = partitions[index]!.reject(offset: offset, deliveries: deliveries)
+            }
+            if status == .ok { changed.insert(index) }
+            results.append(status)
+        }
+        if !changed.isEmpty {
+            try await persist(changed)
+            if action != .acknowledge { await deadLetterExhausted() }
+        }
+        return results
+    }
+
+    /// Expires leases and dead-letters exhausted records (the router calls it every 250 ms).
+    func tick() async {
+        let now = PartitionLog.wallClockMilliseconds()
+        var expired = false
+        for index in partitions.keys where partitions[index]!.expireLeases(now: now) > 0 { expired = true }
+        if expired { await deadLetterExhausted() }
+    }
+
+    /// Publishes rejected and exhausted records to the dead-letter stream with the error extensions, then
+    /// settles them. On failure they stay and the next tick tries again.
+    private func deadLetterExhausted() async {
+        var cache: [Int32: [Int64: StoredRecord]] = [:]
+        var letters: [(Int32, Int64, CloudEventKafkaBinding.Message)] = []
+        for (index, state) in partitions {
+            for offset in state.exhausted(maxDeliveries: definition.maxDeliveries).prefix(500) {
+                let entry = state.entries[offset]!
+                guard let stored = try? record(index, offset, cache: &cache) else {
+                    partitions[index]!.settle(offset)
+                    continue
+                }
+                var event = presenting(stored, index)
+                event.extensions["plexuserrordest"] = .string("queue:\(definition.name)")
+                event.extensions["plexuserrorcode"] = .string(entry.rejected ? "rejected" : "max-deliveries")
+                event.extensions["plexuserrorattempts"] = .integer(Int32(clamping: entry.deliveries))
+                event.extensions["plexusqueue"] = .string(definition.name)
+                event.extensions["plexusorigin"] = .string("\(definition.topic.rawValue)/\(index)/\(offset)")
+                letters.append((index, offset, CloudEventKafkaBinding.encodeBinary(event)))
+            }
+        }
+        guard !letters.isEmpty else { return }
+        do {
+            _ = try await broker.publish(letters.map(\.2), to: definition.deadLetterTopic)
+        } catch {
+            router.logger.error(
+                "cannot publish dead letters",
+                metadata: ["queue": "\(definition.name)", "topic": "\(definition.deadLetterTopic)", "error": "\(error)"]
+            )
+            return
+        }
+        var changed = Set<Int32>()
+        for (index, offset, _) in letters {
+            partitions[index]?.settle(offset)
+            changed.insert(index)
+        }
+        try? await persist(changed)
+    }
+
+    // MARK: State
+
+    private func persist(_ indexes: Set<Int32>) async throws(PlexusError) {
+        let commits = indexes.sorted().compactMap { index -> OffsetStore.Commit? in
+            guard let state = partitions[index] else { return nil }
+            return OffsetStore.Commit(
+                topic: definition.topic,
+                partition: PartitionID(index),
+                offset: state.watermark,
+                metadata: state.persisted
+            )
+        }
+        let results = await router.progress.commit(group: group, offsets: commits, now: PartitionLog.wallClockMilliseconds())
+        if let failure = results.compactMap({ $0 }).first {
+            throw PlexusError(.storage, "cannot store the queue's state: \(failure)")
+        }
+    }
+
+    /// The logs and cursors a waiting receive watches for new records.
+    func waitTargets() -> [(log: PartitionLog, offset: Offset)] {
+        partitions.compactMap { index, state in
+            guard state.room > 0, let log = broker.logs.partition(definition.topic, PartitionID(index)) else { return nil }
+            return (log, Offset(state.cursor))
+        }
+    }
+
+    func partitionStatus() -> [QueueStatus.Partition] {
+        partitions.keys.sorted().map { index in
+            let state = partitions[index]!
+            let end = broker.logs.partition(definition.topic, PartitionID(index))?.offsets.highWatermark.rawValue ?? -1
+            return QueueStatus.Partition(
+                partition: index,
+                settled: state.watermark,
+                end: end,
+                leased: state.entries.values.filter { $0.leasedUntil != nil }.count,
+                waiting: state.entries.values.filter { $0.leasedUntil == nil }.count + Int(max(0, end - state.cursor))
+            )
+        }
+    }
+}
