@@ -17,14 +17,18 @@ public struct HTTPFrontEnd: Sendable {
     public let listeners: @Sendable () -> [String: String]
     /// Where `/metrics` reads from (the registry behind the process's swift-metrics factory); nil: 404.
     public let metrics: PrometheusCollectorRegistry?
+    /// Subscriptions, queues and request/reply; nil: those routes are absent.
+    public let eventRouter: EventRouter?
 
     public init(
         broker: Broker,
         logger: Logger,
         maxBodyBytes: Int = 8 << 20,
         metrics: PrometheusCollectorRegistry? = nil,
+        router: EventRouter? = nil,
         listeners: @escaping @Sendable () -> [String: String] = { [:] }
     ) {
+        self.eventRouter = router
         self.listeners = listeners
         self.broker = broker
         self.logger = logger
@@ -54,6 +58,11 @@ public struct HTTPFrontEnd: Sendable {
         }
         AdminRoutes(broker: broker, maxBodyBytes: maxBodyBytes, listeners: listeners).add(to: router.group("api/v1"))
         EventRoutes(broker: broker, maxBodyBytes: maxBodyBytes).add(to: router)
+        if let eventRouter {
+            let routing = RoutingRoutes(router: eventRouter, maxBodyBytes: maxBodyBytes)
+            routing.addAdmin(to: router.group("api/v1"))
+            routing.add(to: router)
+        }
         return router
     }
 

@@ -93,6 +93,26 @@ public struct PlexusNode: Sendable {
             groups: groups,
             offsets: offsets
         )
+        var routingLogger = logger
+        routingLogger[metadataKey: "subsystem"] = "routing"
+        let transport = HTTPPushTransport(eventLoopGroup: group)
+        let router: EventRouter
+        do {
+            router = try EventRouter(
+                broker: broker,
+                dataDirectory: configuration.dataDirectory,
+                transport: transport,
+                logger: routingLogger
+            )
+            // Definitions from the config file are created, or replaced when they differ (keeping progress).
+            for definition in configuration.subscriptions { try await router.createSubscription(definition, replace: true) }
+            for definition in configuration.queues { try await router.createQueue(definition, replace: true) }
+        } catch {
+            await transport.shutdown()
+            offsets.close()
+            logs.close()
+            throw error
+        }
         var listeners: [TCPListener] = []
         do {
             for (name, setting) in configuration.enabledListeners {
@@ -105,12 +125,15 @@ public struct PlexusNode: Sendable {
                 }
             }
         } catch {
+            router.close()
+            await transport.shutdown()
             offsets.close()
             logs.close()
             throw PlexusError(.configuration, "cannot start the listeners", underlying: "\(error)")
         }
         let storage = StorageService(
             broker: broker,
+            router: router,
             retentionInterval: .milliseconds(configuration.retentionCheckIntervalMs),
             emptySince: emptySince,
             logger: storageLogger
@@ -130,6 +153,7 @@ public struct PlexusNode: Sendable {
                 broker: broker,
                 logger: httpLogger,
                 metrics: metrics,
+                router: router,
                 listeners: { bound.withLockedValue { $0 } }
             )
             let app = Application(
@@ -157,7 +181,8 @@ public struct PlexusNode: Sendable {
             configuration: .init(
                 // Stopped first (the list stops in reverse): joins and syncs waiting for a rebalance are answered
                 // at once, so the listeners can drain.
-                services: [.init(service: storage)] + listeners.map { .init(service: $0) } + httpServices
+                services: [.init(service: storage), .init(service: RoutingService(router: router, transport: transport))]
+                    + listeners.map { .init(service: $0) } + httpServices
                     + [.init(service: GroupShutdownService(groups: broker.groups))],
                 logger: logger
             )
@@ -237,6 +262,7 @@ extension PlexusNode {
 /// on graceful shutdown.
 struct StorageService: Service {
     let broker: Broker
+    let router: EventRouter
     let retentionInterval: Duration
     /// When each consumer group last lost its last member (for offset expiry).
     let emptySince: NIOLockedValueBox<[String: Int64]>
@@ -260,7 +286,8 @@ struct StorageService: Service {
                 break
             }
             if Task.isShuttingDownGracefully { break }
-            let deleted = await broker.enforceRetention()
+            let router = self.router
+            let deleted = await broker.enforceRetention { router.retentionFloor($0, $1) }
             if deleted > 0 { logger.info("retention deleted segments", metadata: ["segments": "\(deleted)"]) }
             // Offsets of groups without members expire after offsets.retention.minutes (checked every
             // 10 minutes, as Kafka does).
@@ -283,6 +310,27 @@ struct StorageService: Service {
                 if !forgotten.isEmpty { _ = groups.deleteGroups(forgotten) }
             }
         }
+    }
+}
+
+/// Runs push subscriptions, queue lease expiry and request/reply followers; on graceful shutdown stops
+/// deliveries in flight (unsettled events are delivered again after a restart) and closes the progress
+/// store before storage closes.
+struct RoutingService: Service {
+    let router: EventRouter
+    let transport: HTTPPushTransport
+
+    func run() async throws {
+        let running = Task { await router.run() }
+        await withTaskCancellationHandler {
+            try? await gracefulShutdown()
+        } onCancel: {
+            running.cancel()
+        }
+        running.cancel()
+        await running.value
+        router.close()
+        await transport.shutdown()
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 public import PlexusModel
 public import PlexusStorage
+public import PlexusBroker
 import Yams
 
 /// Where a protocol listener binds, or that it is off.
@@ -51,6 +52,8 @@ public struct ServerConfiguration: Hashable, Sendable {
         "auto-create-topics", "flush", "log-level", "retention-check-interval-ms", "io-threads",
         "group-initial-rebalance-delay-ms", "offsets-retention-minutes",
     ]
+    /// YAML-only keys holding lists of routing definitions (the REST API's JSON shape).
+    public static let definitionKeys = ["subscriptions", "queues"]
     static let environmentKeys: Set<String> = [
         "data-dir", "config", "kafka", "http", "mqtt", "amqp", "advertised-host", "log-level",
     ]
@@ -71,6 +74,10 @@ public struct ServerConfiguration: Hashable, Sendable {
     /// How long a consumer group without members keeps its committed offsets (Kafka's
     /// `offsets.retention.minutes`).
     public var offsetsRetentionMinutes: Int64 = 10_080
+    /// Subscriptions declared in the config file: created at start, or replaced when they differ.
+    public var subscriptions: [SubscriptionDefinition] = []
+    /// Queues declared in the config file: created at start, or updated when they differ.
+    public var queues: [QueueDefinition] = []
 
     public init() {}
 
@@ -85,6 +92,7 @@ public struct ServerConfiguration: Hashable, Sendable {
         -> ServerConfiguration
     {
         var values: [String: (value: String, source: String)] = [:]
+        var definitions: [String: [UInt8]] = [:]
         if let yaml {
             let parsed: Any?
             do { parsed = try Yams.load(yaml: yaml) } catch {
@@ -95,6 +103,15 @@ public struct ServerConfiguration: Hashable, Sendable {
                     throw PlexusError(.configuration, "the config file must be a mapping of keys to values")
                 }
                 for (key, value) in map {
+                    if definitionKeys.contains(key) {
+                        guard value is [Any], JSONSerialization.isValidJSONObject(value),
+                            let json = try? JSONSerialization.data(withJSONObject: value)
+                        else {
+                            throw PlexusError(.configuration, "the config file's '\(key)' must be a list of definitions")
+                        }
+                        definitions[key] = Array(json)
+                        continue
+                    }
                     guard keys.contains(key) else {
                         throw PlexusError(
                             .configuration,
@@ -112,6 +129,14 @@ public struct ServerConfiguration: Hashable, Sendable {
         for (key, value) in flags { values[key] = (value, "--\(key)") }
 
         var config = ServerConfiguration()
+        do {
+            if let json = definitions["subscriptions"] {
+                config.subscriptions = try RoutingJSON.decode([SubscriptionDefinition].self, from: json)
+            }
+            if let json = definitions["queues"] { config.queues = try RoutingJSON.decode([QueueDefinition].self, from: json) }
+        } catch {
+            throw PlexusError(.configuration, "config file: \(error.message)")
+        }
         func bad(_ key: String, _ why: String) -> PlexusError {
             PlexusError(.configuration, "\(values[key]!.source): \(key)=\(values[key]!.value) \(why)")
         }
