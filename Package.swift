@@ -39,6 +39,10 @@ let package = Package(
             exclude: ["README.md"],
             cSettings: [.unsafeFlags(["-O3"])]
         ),
+        .target(
+            name: "CPlexusSystem",
+            exclude: ["README.md"]
+        ),
         .systemLibrary(
             name: "CPlexusCompression",
             providers: [.apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "libsnappy-dev"])]
@@ -66,6 +70,7 @@ let package = Package(
             name: "PlexusStorage",
             dependencies: [
                 "PlexusModel",
+                "CPlexusSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),

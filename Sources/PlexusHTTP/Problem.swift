@@ -41,7 +41,7 @@ public struct Problem: HTTPResponseError, Sendable {
             400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
             409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type", 416: "Range Not Satisfiable",
             422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
-            501: "Not Implemented", 503: "Service Unavailable",
+            501: "Not Implemented", 503: "Service Unavailable", 504: "Gateway Timeout",
         ]
         return known[status.code] ?? "Error"
     }

@@ -1,3 +1,4 @@
+import CPlexusSystem
 import CoreMetrics
 import Dispatch
 import PlexusModel
@@ -241,6 +242,16 @@ public final class SegmentFile: Sendable {
     init(path: String, create: Bool) throws {
         self.path = path
         self.descriptor = try FileIO.open(path, flags: O_RDWR | (create ? O_CREAT : 0))
+    }
+
+    /// An anonymous file in memory (memfd): never on disk, freed when the last reference goes away.
+    init(memoryNamed name: String) throws {
+        self.path = "memory:" + name
+        let fd = plexus_memfd_create(String(name.suffix(200)))
+        guard fd >= 0 else {
+            throw PlexusError(.storage, "cannot create an in-memory segment: \(String(cString: strerror(errno)))")
+        }
+        self.descriptor = fd
     }
 
     deinit { close(descriptor) }

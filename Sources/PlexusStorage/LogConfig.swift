@@ -53,13 +53,24 @@ public struct LogConfig: Hashable, Sendable {
     public var indexIntervalBytes: Int = 4096
     /// `CreateTime` or `LogAppendTime` (`message.timestamp.type`).
     public var timestampType: String = "CreateTime"
+    /// `replayable` (a durable log, the default) or `volatile` (a bounded ring in memory, never on disk;
+    /// fixed at creation) — `delivery.mode`.
+    public var deliveryMode: String = "replayable"
+
+    /// Whether the topic is volatile.
+    public var isVolatile: Bool { deliveryMode == "volatile" }
+
+    /// A volatile stream's ring per partition unless `retention.bytes` says otherwise.
+    public static let volatileRetentionBytes: Int64 = 16 << 20
+    /// A volatile stream's segment size unless `segment.bytes` says otherwise.
+    public static let volatileSegmentBytes = 1 << 20
 
     public init() {}
 
     /// The config keys Plexus understands, with how to read them.
     public static let knownKeys = [
         "segment.bytes", "segment.ms", "retention.ms", "retention.bytes", "max.message.bytes",
-        "cleanup.policy", "index.interval.bytes", "message.timestamp.type",
+        "cleanup.policy", "index.interval.bytes", "message.timestamp.type", "delivery.mode",
     ]
 
     /// This config with `overrides` applied.
@@ -97,8 +108,21 @@ public struct LogConfig: Hashable, Sendable {
                     )
                 }
                 config.timestampType = value
+            case "delivery.mode":
+                guard value == "replayable" || value == "volatile" else {
+                    throw PlexusError(.invalidConfig, "delivery.mode=\(value) must be replayable or volatile")
+                }
+                config.deliveryMode = value
             default:
                 throw PlexusError(.invalidConfig, "unknown topic config '\(key)'")
+            }
+        }
+        if config.isVolatile {
+            // A ring in memory is always bounded.
+            if overrides["retention.bytes"] == nil { config.retentionBytes = Self.volatileRetentionBytes }
+            if overrides["segment.bytes"] == nil { config.segmentBytes = Self.volatileSegmentBytes }
+            guard config.retentionBytes >= 0 else {
+                throw PlexusError(.invalidConfig, "a volatile stream must be bounded: retention.bytes cannot be -1")
             }
         }
         return config
@@ -111,6 +135,7 @@ public struct LogConfig: Hashable, Sendable {
             "retention.ms": String(retentionMs), "retention.bytes": String(retentionBytes),
             "max.message.bytes": String(maxMessageBytes), "cleanup.policy": cleanupPolicy,
             "index.interval.bytes": String(indexIntervalBytes), "message.timestamp.type": timestampType,
+            "delivery.mode": deliveryMode,
         ]
     }
 }

@@ -117,7 +117,8 @@ public final class LogManager: Sendable {
             flushPolicy: flushPolicy,
             executor: executor,
             logger: logger,
-            clock: clock
+            clock: clock,
+            volatile: config.isVolatile
         )
     }
 
@@ -149,7 +150,8 @@ public final class LogManager: Sendable {
                     flushPolicy: flushPolicy,
                     executor: executor,
                     logger: logger,
-                    clock: clock
+                    clock: clock,
+                    volatile: config.isVolatile
                 )
             }
         }
@@ -299,6 +301,9 @@ public final class LogManager: Sendable {
             for (key, value) in changes {
                 guard LogConfig.knownKeys.contains(key) else {
                     throw PlexusError(.invalidConfig, "unknown topic config '\(key)'")
+                }
+                if key == "delivery.mode", (value ?? "replayable") != (metadata.configOverrides[key] ?? "replayable") {
+                    throw PlexusError(.invalidConfig, "delivery.mode is fixed when a topic is created")
                 }
                 metadata.configOverrides[key] = value
             }

@@ -72,6 +72,10 @@ public final class PartitionLog: Sendable {
     /// Where the segments live.
     public let directory: String
     public let flushPolicy: FlushPolicy
+    /// A volatile log keeps its segments in memory (memfd) only: nothing is written to disk, it starts
+    /// empty, acknowledges after the write, and drops its oldest segments as soon as it outgrows
+    /// `retention.bytes` (a ring).
+    public let isVolatile: Bool
     let queue: SerialQueue
     let state: NIOLockedValueBox<State>
     let logger: Logger
@@ -144,13 +148,21 @@ public final class PartitionLog: Sendable {
         flushPolicy: FlushPolicy,
         executor: StorageExecutor,
         logger: Logger,
-        clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
+        clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds,
+        volatile: Bool = false
     ) throws {
         self.directory = directory
-        self.flushPolicy = flushPolicy
+        self.flushPolicy = volatile ? .none : flushPolicy
+        self.isVolatile = volatile
         self.queue = SerialQueue(executor: executor)
         self.logger = logger
         self.clock = clock
+        if volatile {
+            let file = try SegmentFile(memoryNamed: directory + "/" + Self.segmentName(0))
+            let segment = Segment(base: 0, file: file, index: SegmentIndex(baseOffset: 0), createdMs: clock())
+            self.state = NIOLockedValueBox(State(config: config, segments: [segment], nextOffset: 0, highWatermark: 0))
+            return
+        }
         try FileIO.makeDirectories(directory)
         let segments = try Self.recover(directory: directory, config: config, logger: logger, now: clock())
         let end = segments.last!.index.lastOffset + 1
@@ -681,6 +693,7 @@ public final class PartitionLog: Sendable {
 
     /// Closes the active segment (already synced by the caller) and starts a new one at `nextBase`.
     private func roll(nextBase: Int64) throws -> Segment {
+        if isVolatile { return try rollVolatile(nextBase: nextBase) }
         let old = state.withLockedValue { $0.segments[$0.segments.count - 1] }
         try FileIO.dataSync(old.file.descriptor, path: old.file.path)
         try Self.writeIndexFiles(prefix: directory + "/" + Self.segmentName(old.base), index: old.index, base: old.base)
@@ -693,6 +706,25 @@ public final class PartitionLog: Sendable {
             state.dirty = false
         }
         logger.debug("rolled segment", metadata: ["log": "\(directory)", "base": "\(nextBase)"])
+        return segment
+    }
+
+    /// Starts a new in-memory segment and drops the oldest ones while the rest still hold `retention.bytes`
+    /// (readers holding a slice keep theirs until they let go).
+    private func rollVolatile(nextBase: Int64) throws -> Segment {
+        let file = try SegmentFile(memoryNamed: directory + "/" + Self.segmentName(nextBase))
+        let segment = Segment(base: nextBase, file: file, index: SegmentIndex(baseOffset: nextBase), createdMs: clock())
+        state.withLockedValue { state in
+            state.segments.append(segment)
+            state.dirty = false
+            let limit = state.config.retentionBytes
+            guard limit >= 0 else { return }
+            var total = state.segments.reduce(Int64(0)) { $0 + $1.size }
+            while state.segments.count > 1, total - state.segments[0].size >= limit {
+                total -= state.segments[0].size
+                state.segments.removeFirst()
+            }
+        }
         return segment
     }
 
@@ -990,7 +1022,7 @@ public final class PartitionLog: Sendable {
                 defer { state.segments.removeFirst(count) }
                 return Array(state.segments.prefix(count))
             }
-            for segment in doomed {
+            for segment in doomed where !self.isVolatile {
                 try Self.removeSegmentFiles(self.directory + "/" + Self.segmentName(segment.base))
                 self.logger.debug(
                     "deleted segment by retention",
@@ -1014,6 +1046,7 @@ public final class PartitionLog: Sendable {
             }
             guard wasOpen else { return }
             self.wakeAllWaiters()
+            if self.isVolatile { return }
             try FileIO.dataSync(active.file.descriptor, path: active.file.path)
             try self.writeProducerSnapshot(at: active.index.lastOffset + 1)
             try Self.writeIndexFiles(

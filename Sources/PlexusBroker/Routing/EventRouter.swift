@@ -248,6 +248,9 @@ public final class EventRouter: Sendable {
             } else {
                 _ = try await progress.deleteGroup(Self.queueGroup(definition.name))
             }
+            if broker.logs.partition(definition.topic, PartitionID(0))?.isVolatile == true {
+                throw PlexusError(.invalidDefinition, "'\(definition.topic)' is volatile; a queue needs a durable stream")
+            }
             let runtime = try QueueRuntime(definition: definition, router: self)
             if existing == nil { try await runtime.initialize() }
             state.withLockedValue { $0.queues[definition.name] = runtime }
