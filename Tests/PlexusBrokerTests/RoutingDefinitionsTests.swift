@@ -302,7 +302,8 @@ import Testing
     }
 
     @Test func notJSONIsAnInvalidDefinition() {
-        #expect(subscriptionError("{") == "the body is not valid JSON")
+        #expect(subscriptionError("{")?.contains("not valid JSON") == true)
+        #expect(subscriptionError("[]")?.hasPrefix("body:") == true)
         #expect(subscriptionError(#"{"name": 5, "topics": ["a"], \#(Self.sink)}"#)?.hasPrefix("name: expected") == true)
     }
 
