@@ -9,8 +9,8 @@ public import PlexusStorage
 ///
 /// Produce validates a client's batch as Kafka does before it reaches storage, creates topics on first
 /// use when asked to, and returns once the batch is acknowledged under the flush policy. Fetch-side
-/// long polls wait on the partitions' high watermarks. Consumer groups, queues, subscriptions, routing
-/// and request/reply arrive here in later issues. It knows no wire protocol.
+/// long polls wait on the partitions' high watermarks. Consumer groups and committed offsets live here;
+/// subscriptions, queues and request/reply run on top of it in ``EventRouter``. It knows no wire protocol.
 public final class Broker: Sendable {
     /// The storage under this broker.
     public let logs: LogManager

@@ -140,7 +140,9 @@ import Testing
     @Test func subscriptionWithoutSourcesIsRejected() {
         #expect(subscriptionError(#"{"name": "s", \#(Self.sink)}"#)?.contains("topics") == true)
         #expect(subscriptionError(#"{"name": "s", "topics": [], \#(Self.sink)}"#)?.contains("topics") == true)
-        #expect(subscriptionError(#"{"name": "s", "topics": ["orders/eu"], \#(Self.sink)}"#)?.contains("topics") == true)
+        #expect(
+            subscriptionError(#"{"name": "s", "topics": ["orders/eu"], \#(Self.sink)}"#)?.contains("topics") == true
+        )
     }
 
     @Test func missingOrBadNameIsRejected() {
@@ -152,7 +154,9 @@ import Testing
     @Test func unknownFieldsAreRejectedByName() {
         let top = subscriptionError(#"{"name": "s", "topics": ["a"], \#(Self.sink), "sinc": 1}"#)
         #expect(top?.contains("unknown field 'sinc'") == true)
-        let inDelivery = subscriptionError(#"{"name": "s", "topics": ["a"], \#(Self.sink), "delivery": {"retries": 3}}"#)
+        let inDelivery = subscriptionError(
+            #"{"name": "s", "topics": ["a"], \#(Self.sink), "delivery": {"retries": 3}}"#
+        )
         #expect(inDelivery?.contains("delivery.retries") == true)
         #expect(inDelivery?.contains("unknown field 'retries'") == true)
         let inSink = subscriptionError(#"{"name": "s", "topics": ["a"], "sink": {"url": "http://x.example/"}}"#)
@@ -185,9 +189,14 @@ import Testing
 
     @Test func destinationNeedsExactlyOneOfURIAndTopic() {
         #expect(subscriptionError(#"{"name": "s", "topics": ["a"], "sink": {}}"#)?.contains("exactly one") == true)
-        let both = subscriptionError(#"{"name": "s", "topics": ["a"], "sink": {"uri": "http://x.example", "topic": "b"}}"#)
+        let both = subscriptionError(
+            #"{"name": "s", "topics": ["a"], "sink": {"uri": "http://x.example", "topic": "b"}}"#
+        )
         #expect(both?.contains("exactly one") == true)
-        #expect(subscriptionError(#"{"name": "s", "topics": ["a"], "sink": {"topic": "a/b"}}"#)?.hasPrefix("sink.topic:") == true)
+        #expect(
+            subscriptionError(#"{"name": "s", "topics": ["a"], "sink": {"topic": "a/b"}}"#)?.hasPrefix("sink.topic:")
+                == true
+        )
         #expect(subscriptionError(#"{"name": "s", "topics": ["a"]}"#) == "sink: is required")
     }
 
@@ -229,12 +238,16 @@ import Testing
     }
 
     @Test func replyMustBeATopic() {
-        let message = subscriptionError(#"{"name": "s", "topics": ["a"], \#(Self.sink), "reply": {"uri": "http://x.example"}}"#)
+        let message = subscriptionError(
+            #"{"name": "s", "topics": ["a"], \#(Self.sink), "reply": {"uri": "http://x.example"}}"#
+        )
         #expect(message?.hasPrefix("reply:") == true)
     }
 
     @Test func invalidCESQLFilterIsRejected() {
-        let message = subscriptionError(#"{"name": "s", "topics": ["a"], \#(Self.sink), "filters": [{"cesql": "type = "}]}"#)
+        let message = subscriptionError(
+            #"{"name": "s", "topics": ["a"], \#(Self.sink), "filters": [{"cesql": "type = "}]}"#
+        )
         #expect(message?.hasPrefix("filters") == true)
         #expect(message?.contains("invalid CESQL expression") == true)
         let unbalanced = subscriptionError(
@@ -340,7 +353,11 @@ import Testing
     }
 
     @Test func coversMatchesTopicsAgainstEveryPattern() throws {
-        let definition = SubscriptionDefinition(name: "s", topics: ["orders.*", "audit"], sink: .url("http://x.example"))
+        let definition = SubscriptionDefinition(
+            name: "s",
+            topics: ["orders.*", "audit"],
+            sink: .url("http://x.example")
+        )
         #expect(definition.covers(try TopicName("orders.eu")))
         #expect(definition.covers(try TopicName("audit")))
         #expect(!definition.covers(try TopicName("audit2")))
@@ -364,7 +381,11 @@ import Testing
     @Test func queueInitialiserDefaultsTheDeadLetterTopicToNameDotDLQ() throws {
         let definition = try QueueDefinition(name: "work", topic: try TopicName("jobs"))
         #expect(definition.deadLetterTopic.rawValue == "work.dlq")
-        let explicit = try QueueDefinition(name: "work", topic: try TopicName("jobs"), deadLetterTopic: try TopicName("x"))
+        let explicit = try QueueDefinition(
+            name: "work",
+            topic: try TopicName("jobs"),
+            deadLetterTopic: try TopicName("x")
+        )
         #expect(explicit.deadLetterTopic.rawValue == "x")
     }
 
@@ -389,8 +410,14 @@ import Testing
     @Test func queueDeadLetterTopicEqualToItsTopicIsRejected() throws {
         let message = queueError(#"{"name": "w", "topic": "jobs", "deadLetterTopic": "jobs"}"#)
         #expect(message?.hasPrefix("deadLetterTopic:") == true)
-        #expect(queueError(#"{"name": "w", "topic": "jobs", "deadLetterTopic": "a b"}"#)?.hasPrefix("deadLetterTopic:") == true)
-        #expect(try queue(#"{"name": "w", "topic": "jobs", "deadLetterTopic": "jobs-failed"}"#).deadLetterTopic.rawValue == "jobs-failed")
+        #expect(
+            queueError(#"{"name": "w", "topic": "jobs", "deadLetterTopic": "a b"}"#)?.hasPrefix("deadLetterTopic:")
+                == true
+        )
+        #expect(
+            try queue(#"{"name": "w", "topic": "jobs", "deadLetterTopic": "jobs-failed"}"#).deadLetterTopic.rawValue
+                == "jobs-failed"
+        )
     }
 
     /// The explicit `deadLetterTopic` is checked against the queue's stream, but the default `<name>.dlq`

@@ -1,7 +1,8 @@
 import NIOCore
-@testable import PlexusBroker
 import PlexusModel
 import Testing
+
+@testable import PlexusBroker
 
 @Suite struct RoutingSubscriptionRunnerTests {
     func event(notBefore: CloudEventAttributeValue?) -> CloudEvent {
@@ -73,7 +74,10 @@ import Testing
 
     @Test func plainJSONBodyIsNoReply() {
         let body = ByteBuffer(string: #"{"specversion":"1.0","id":"x","source":"/s","type":"t"}"#)
-        #expect(SubscriptionRunner.replies(in: .status(200, headers: ["content-type": "application/json"], body: body)).isEmpty)
+        #expect(
+            SubscriptionRunner.replies(in: .status(200, headers: ["content-type": "application/json"], body: body))
+                .isEmpty
+        )
         #expect(SubscriptionRunner.replies(in: .status(200, headers: [:], body: body)).isEmpty)
         #expect(SubscriptionRunner.replies(in: .status(204, headers: [:], body: ByteBuffer())).isEmpty)
     }
@@ -122,7 +126,9 @@ import Testing
     }
 
     @Test func statusFailureBodyIsCutToOneKibibyte() {
-        let body = ByteBuffer(string: String(repeating: "x", count: 1_023) + "yz" + String(repeating: "w", count: 3_000))
+        let body = ByteBuffer(
+            string: String(repeating: "x", count: 1_023) + "yz" + String(repeating: "w", count: 3_000)
+        )
         let failure = SubscriptionRunner.failure(.status(500, headers: [:], body: body), attempts: 1)
         #expect(failure.data.utf8.count == 1_024)
         #expect(failure.data.hasSuffix("xy"))
@@ -151,7 +157,14 @@ import Testing
     @Test func statusFailureDataIsAValidCloudEventsString() {
         let body = ByteBuffer(string: "{\n\t\"error\": \"bad\"\n}\u{7F}\u{85}")
         let failure = SubscriptionRunner.failure(.status(400, headers: [:], body: body), attempts: 1)
-        let letter = CloudEvent(id: "1", source: "/s", type: "t", extensions: ["plexuserrordata": .string(failure.data)])
+        let letter = CloudEvent(
+            id: "1",
+            source: "/s",
+            type: "t",
+            extensions: ["plexuserrordata": .string(failure.data)]
+        )
         #expect(letter.validate().isEmpty, "\(letter.validate())")
+        // A dead letter forwarded to a stream must decode again from the stored record.
+        #expect(throws: Never.self) { try CloudEventKafkaBinding.decode(CloudEventKafkaBinding.encodeBinary(letter)) }
     }
 }

@@ -202,9 +202,12 @@ actor QueueRuntime {
     /// Expires leases and dead-letters exhausted records (the router calls it every 250 ms).
     func tick() async {
         let now = PartitionLog.wallClockMilliseconds()
-        var expired = false
-        for index in partitions.keys where partitions[index]!.expireLeases(now: now) > 0 { expired = true }
-        if expired { await deadLetterExhausted() }
+        var exhausted = false
+        for index in partitions.keys {
+            partitions[index]!.expireLeases(now: now)
+            if !partitions[index]!.exhausted(maxDeliveries: definition.maxDeliveries).isEmpty { exhausted = true }
+        }
+        if exhausted { await deadLetterExhausted() }
     }
 
     /// Publishes rejected and exhausted records to the dead-letter stream with the error extensions, then

@@ -169,8 +169,12 @@ final class SubscriptionRunner: Sendable {
                     return
                 }
                 done.insert(offset)
-                while let first = dispatched.first, done.remove(first) != nil { dispatched.removeFirst() }
-                committer.update(dispatched.first ?? offset + 1)
+                var settledUpTo: Int64?
+                while let first = dispatched.first, done.remove(first) != nil {
+                    dispatched.removeFirst()
+                    settledUpTo = first + 1
+                }
+                if let settledUpTo { committer.update(dispatched.first ?? settledUpTo) }
             }
             for stored in records {
                 if inFlight >= definition.delivery.concurrency, let (offset, settled) = await tasks.next() {
