@@ -2,8 +2,8 @@ import Hummingbird
 import NIOCore
 
 /// The OpenAPI 3.0 document of every HTTP route, served at `GET /api/v1/openapi.json`. Keep it in step with
-/// `HTTPFrontEnd.router()`, `AdminRoutes` and `EventRoutes`: `OpenAPIDocumentTests` checks its paths against
-/// the routes, `Tests/Interop/test_openapi.py` validates it and fuzzes a live node against it.
+/// `HTTPFrontEnd.router()`, `AdminRoutes`, `EventRoutes` and `RoutingRoutes`: `OpenAPIDocumentTests` checks its
+/// paths against the routes, `Tests/Interop/test_openapi.py` validates it and fuzzes a live node against it.
 enum OpenAPIDocument {
     /// The document as `application/json`.
     static func response() -> Response {
@@ -20,7 +20,7 @@ enum OpenAPIDocument {
           "info": {
             "title": "Plexus HTTP API",
             "version": "1",
-            "description": "CloudEvents in and out of topics, the admin REST API and health checks (docs/HTTP.md). Every error is application/problem+json (RFC 9457)."
+            "description": "CloudEvents in and out of topics, push subscriptions, queues and request/reply, the admin REST API and health checks (docs/HTTP.md). Every error is application/problem+json (RFC 9457)."
           },
           "tags": [
             {
@@ -31,6 +31,10 @@ enum OpenAPIDocument {
             },
             {
               "name": "events"
+            },
+            {
+              "name": "routing",
+              "description": "Push subscriptions, consumable queues and request/reply."
             }
           ],
           "paths": {
@@ -432,6 +436,507 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/NotFound"
                   }
                 }
+              }
+            },
+            "/api/v1/subscriptions": {
+              "get": {
+                "operationId": "listSubscriptions",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Every subscription, by name.",
+                "responses": {
+                  "200": {
+                    "description": "The subscriptions.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/SubscriptionList"
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "post": {
+                "operationId": "createSubscription",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Creates a subscription.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/SubscriptionDefinition"
+                      },
+                      "example": {
+                        "name": "billing",
+                        "topics": [
+                          "orders"
+                        ],
+                        "filters": [
+                          {
+                            "exact": {
+                              "type": "order.created"
+                            }
+                          }
+                        ],
+                        "sink": {
+                          "uri": "http://billing.internal:8080/events"
+                        },
+                        "delivery": {
+                          "retry": 5,
+                          "backoffPolicy": "exponential",
+                          "backoffDelay": "PT0.5S",
+                          "deadLetterSink": {
+                            "topic": "orders.dead"
+                          }
+                        },
+                        "startFrom": "latest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "Created; the subscription as stored.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Subscription"
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Location": {
+                        "description": "/api/v1/subscriptions/{name}",
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "links": {
+                      "GetSubscription": {
+                        "operationId": "getSubscription",
+                        "parameters": {
+                          "name": "$response.body#/name"
+                        }
+                      },
+                      "DeleteSubscription": {
+                        "operationId": "deleteSubscription",
+                        "parameters": {
+                          "name": "$response.body#/name"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "description": "The definition is invalid (invalid-definition: the detail names the member and why).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Conflict"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/ContentTooLarge"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/subscriptions/{name}": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/SubscriptionName"
+                }
+              ],
+              "get": {
+                "operationId": "getSubscription",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "The subscription's definition with its status.",
+                "responses": {
+                  "200": {
+                    "description": "The subscription.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/SubscriptionDetail"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "description": "No subscription has that name (subscription-not-found).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "put": {
+                "operationId": "replaceSubscription",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Creates the subscription, or replaces the one of that name (keeping its progress).",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/SubscriptionDefinition"
+                      },
+                      "example": {
+                        "name": "billing",
+                        "topics": [
+                          "orders"
+                        ],
+                        "filters": [
+                          {
+                            "exact": {
+                              "type": "order.created"
+                            }
+                          }
+                        ],
+                        "sink": {
+                          "uri": "http://billing.internal:8080/events"
+                        },
+                        "delivery": {
+                          "retry": 5,
+                          "backoffPolicy": "exponential",
+                          "backoffDelay": "PT0.5S",
+                          "deadLetterSink": {
+                            "topic": "orders.dead"
+                          }
+                        },
+                        "startFrom": "latest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "Replaced (or unchanged); the subscription as stored.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Subscription"
+                        }
+                      }
+                    }
+                  },
+                  "201": {
+                    "description": "Created; the subscription as stored.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Subscription"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "description": "The definition is invalid, or its name is not the path's (invalid-definition).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/ContentTooLarge"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                },
+                "description": "The body's name must be the path's. A subscription replaced keeps its progress."
+              },
+              "delete": {
+                "operationId": "deleteSubscription",
+                "tags": [
+                  "routing"
+                ],
+                "responses": {
+                  "204": {
+                    "description": "Deleted."
+                  },
+                  "404": {
+                    "description": "No subscription has that name (subscription-not-found).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                },
+                "summary": "Deletes the subscription and its progress."
+              }
+            },
+            "/api/v1/queues": {
+              "get": {
+                "operationId": "listQueues",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Every queue, by name.",
+                "responses": {
+                  "200": {
+                    "description": "The queues.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/QueueList"
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "post": {
+                "operationId": "createQueue",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Creates a queue.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/QueueDefinition"
+                      },
+                      "example": {
+                        "name": "orders-work",
+                        "topic": "orders",
+                        "maxDeliveries": 5,
+                        "lease": "PT30S",
+                        "startFrom": "earliest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "Created; the queue as stored.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Queue"
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Location": {
+                        "description": "/api/v1/queues/{name}",
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "links": {
+                      "GetQueue": {
+                        "operationId": "getQueue",
+                        "parameters": {
+                          "name": "$response.body#/name"
+                        }
+                      },
+                      "DeleteQueue": {
+                        "operationId": "deleteQueue",
+                        "parameters": {
+                          "name": "$response.body#/name"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "description": "The definition is invalid (invalid-definition: the detail names the member and why).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "409": {
+                    "$ref": "#/components/responses/Conflict"
+                  },
+                  "404": {
+                    "description": "The queue's topic does not exist and auto-creation is off.",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/ContentTooLarge"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                },
+                "description": "The queue's topic is created when missing and auto-creation is on."
+              }
+            },
+            "/api/v1/queues/{name}": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/QueueName"
+                }
+              ],
+              "get": {
+                "operationId": "getQueue",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "The queue's definition with its status.",
+                "responses": {
+                  "200": {
+                    "description": "The queue.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/QueueDetail"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "description": "No queue has that name (queue-not-found).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "put": {
+                "operationId": "replaceQueue",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Creates the queue, or replaces the one of that name (keeping its progress).",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/QueueDefinition"
+                      },
+                      "example": {
+                        "name": "orders-work",
+                        "topic": "orders",
+                        "maxDeliveries": 5,
+                        "lease": "PT30S",
+                        "startFrom": "earliest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "Replaced (or unchanged); the queue as stored.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Queue"
+                        }
+                      }
+                    }
+                  },
+                  "201": {
+                    "description": "Created; the queue as stored.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Queue"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "description": "The definition is invalid, or its name is not the path's (invalid-definition).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "description": "The queue's topic does not exist and auto-creation is off.",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/ContentTooLarge"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                },
+                "description": "The body's name must be the path's. A queue replaced keeps its state; its topic cannot change (400)."
+              },
+              "delete": {
+                "operationId": "deleteQueue",
+                "tags": [
+                  "routing"
+                ],
+                "responses": {
+                  "204": {
+                    "description": "Deleted."
+                  },
+                  "404": {
+                    "description": "No queue has that name (queue-not-found).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                },
+                "summary": "Deletes the queue and its state (its events stay in the topic)."
               }
             },
             "/topics/{topic}/events": {
@@ -846,6 +1351,519 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/queues/{queue}/receive": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/Queue"
+                }
+              ],
+              "post": {
+                "operationId": "receiveMessages",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Receives up to max events from the queue, each leased to the caller; a long poll with timeout_ms.",
+                "description": "Each event is invisible to other receivers until its lease ends, it is released, or it is acknowledged or rejected with its receipt. An event handed out maxDeliveries times without an acknowledgement goes to the dead-letter topic.",
+                "parameters": [
+                  {
+                    "name": "max",
+                    "in": "query",
+                    "description": "The most events to hand out.",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 1000,
+                      "default": 1
+                    }
+                  },
+                  {
+                    "name": "timeout_ms",
+                    "in": "query",
+                    "description": "How long an empty answer waits for an event.",
+                    "schema": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0,
+                      "maximum": 300000,
+                      "default": 0
+                    }
+                  },
+                  {
+                    "name": "lease_ms",
+                    "in": "query",
+                    "description": "The lease of the events handed out; default the queue's lease.",
+                    "schema": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 100,
+                      "maximum": 43200000
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The events handed out (none when none came in time).",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ReceivedMessages"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "404": {
+                    "description": "No queue has that name (queue-not-found).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/queues/{queue}/ack": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/Queue"
+                }
+              ],
+              "post": {
+                "operationId": "acknowledgeMessages",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Acknowledges received events: they are done.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/SettleRequest"
+                      },
+                      "example": {
+                        "receipts": [
+                          "0.42.1"
+                        ]
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "What became of each receipt.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/SettleResults"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "description": "The body is invalid (invalid-definition), or has more than 1000 receipts or a delay_ms out of range (invalid-request).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "description": "No queue has that name (queue-not-found).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/ContentTooLarge"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/queues/{queue}/release": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/Queue"
+                }
+              ],
+              "post": {
+                "operationId": "releaseMessages",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Releases received events: available again, at once or after delay_ms.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/ReleaseRequest"
+                      },
+                      "example": {
+                        "receipts": [
+                          "0.42.1"
+                        ],
+                        "delay_ms": 5000
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "What became of each receipt.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/SettleResults"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "description": "The body is invalid (invalid-definition), or has more than 1000 receipts or a delay_ms out of range (invalid-request).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "description": "No queue has that name (queue-not-found).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/ContentTooLarge"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/queues/{queue}/reject": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/Queue"
+                }
+              ],
+              "post": {
+                "operationId": "rejectMessages",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Rejects received events: they go to the queue's dead-letter topic.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/SettleRequest"
+                      },
+                      "example": {
+                        "receipts": [
+                          "0.42.1"
+                        ]
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "What became of each receipt.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/SettleResults"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "description": "The body is invalid (invalid-definition), or has more than 1000 receipts or a delay_ms out of range (invalid-request).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "description": "No queue has that name (queue-not-found).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/ContentTooLarge"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/topics/{topic}/requests": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/Topic"
+                }
+              ],
+              "post": {
+                "operationId": "requestReply",
+                "tags": [
+                  "routing"
+                ],
+                "summary": "Publishes one CloudEvent as a request and answers with its reply.",
+                "description": "The event is read as on POST /topics/{topic}/events (binary mode, or structured with application/cloudevents+json; a batch must hold exactly one event) and published with the extensions correlationid (its own when set, else its id) and replyto (its own when set, else TOPIC.replies). The answer is the first event published to the reply topic with the same correlationid, in binary mode: ce-* headers for its attributes, Content-Type its datacontenttype, the body its data. No reply within timeout_ms is 504.",
+                "parameters": [
+                  {
+                    "name": "timeout_ms",
+                    "in": "query",
+                    "description": "How long to wait for the reply.",
+                    "schema": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 1,
+                      "maximum": 300000,
+                      "default": 30000
+                    }
+                  },
+                  {
+                    "name": "ce-specversion",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: the spec version, 1.0.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "ce-id",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: the event id.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "ce-source",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: the event source (a URI-reference).",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "ce-type",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: the event type.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "ce-subject",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: the subject.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "ce-time",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: the time (RFC 3339).",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "ce-dataschema",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: the data's schema (an absolute URI).",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "ce-partitionkey",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: the record key; picks the partition (murmur2).",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "ce-correlationid",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: ties the reply to the request; default the event id.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "ce-replyto",
+                    "in": "header",
+                    "required": false,
+                    "description": "Binary mode: the topic the reply is awaited on (not the request's topic); default TOPIC.replies.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "description": "Structured mode: the event; batch mode: an array of exactly one event; binary mode (any other Content-Type): the event's data, Content-Type its datacontenttype.",
+                  "content": {
+                    "application/cloudevents+json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/CloudEvent"
+                      },
+                      "example": {
+                        "specversion": "1.0",
+                        "id": "q-1",
+                        "source": "/shop",
+                        "type": "price.quote",
+                        "data": {
+                          "sku": "A-7"
+                        }
+                      }
+                    },
+                    "application/cloudevents-batch+json": {
+                      "schema": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": 1,
+                        "items": {
+                          "$ref": "#/components/schemas/CloudEvent"
+                        }
+                      }
+                    },
+                    "*/*": {
+                      "schema": {
+                        "type": "string",
+                        "format": "binary"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The reply in binary mode: its attributes as ce-* headers (percent-encoded), Content-Type its datacontenttype (absent when it has none), the body its data (empty when none).",
+                    "headers": {
+                      "ce-specversion": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      },
+                      "ce-id": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      },
+                      "ce-source": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      },
+                      "ce-type": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      },
+                      "ce-correlationid": {
+                        "description": "The request's correlationid.",
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "content": {
+                      "*/*": {
+                        "schema": {
+                          "type": "string",
+                          "format": "binary"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "description": "The request is invalid: not exactly one valid CloudEvent (invalid-cloudevent), an invalid topic or replyto, the reply topic being the request's, or a bad timeout_ms.",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "description": "The topic does not exist and auto-creation is off.",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/ContentTooLarge"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  },
+                  "504": {
+                    "description": "No reply came within timeout_ms (reply-timeout).",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -1056,6 +2074,14 @@ enum OpenAPIDocument {
                   "message.timestamp.type": {
                     "type": "string",
                     "description": "CreateTime or LogAppendTime."
+                  },
+                  "delivery.mode": {
+                    "type": "string",
+                    "enum": [
+                      "replayable",
+                      "volatile"
+                    ],
+                    "description": "replayable (a durable log, the default) or volatile (a bounded ring in memory, never on disk); fixed when the topic is created."
                   }
                 },
                 "additionalProperties": false
@@ -1074,7 +2100,8 @@ enum OpenAPIDocument {
                   "max.message.bytes",
                   "cleanup.policy",
                   "index.interval.bytes",
-                  "message.timestamp.type"
+                  "message.timestamp.type",
+                  "delivery.mode"
                 ]
               },
               "TopicDetail": {
@@ -1195,6 +2222,16 @@ enum OpenAPIDocument {
                         "type": "string",
                         "nullable": true,
                         "description": "CreateTime or LogAppendTime."
+                      },
+                      "delivery.mode": {
+                        "type": "string",
+                        "nullable": true,
+                        "enum": [
+                          "replayable",
+                          "volatile",
+                          null
+                        ],
+                        "description": "Fixed when the topic is created: only its current value is accepted."
                       }
                     },
                     "additionalProperties": false
@@ -1533,6 +2570,1034 @@ enum OpenAPIDocument {
                   }
                 },
                 "additionalProperties": false
+              },
+              "RoutingName": {
+                "type": "string",
+                "description": "The name of a subscription or queue: 1 to 200 ASCII letters, digits, '.', '_' and '-'.",
+                "pattern": "^[A-Za-z0-9._-]{1,200}$",
+                "example": "billing"
+              },
+              "TopicPattern": {
+                "type": "string",
+                "description": "A topic name, or a glob pattern over topic names ('*' any run of characters, '?' one) that also matches topics created later.",
+                "pattern": "^[A-Za-z0-9._*?-]{1,249}$",
+                "example": "orders.*"
+              },
+              "Duration": {
+                "type": "string",
+                "description": "An ISO-8601 duration as Knative writes them: PnW, or PnD with T followed by nH, nM, n[.fraction]S (PT0.5S, PT1M30S, P1D; a fraction only on seconds, a comma allowed as its sign). Years and months are refused. At most 11 digits a component, and the length must fit in 64-bit milliseconds; a finer fraction is truncated to whole milliseconds.",
+                "pattern": "^P(?:[0-9]{1,11}W(?:[0-9]{1,11}D)?(?:T(?:[0-9]{1,11}H(?:[0-9]{1,11}M)?(?:[0-9]{1,11}(?:[.,][0-9]+)?S)?|[0-9]{1,11}M(?:[0-9]{1,11}(?:[.,][0-9]+)?S)?|[0-9]{1,11}(?:[.,][0-9]+)?S))?|[0-9]{1,11}D(?:T(?:[0-9]{1,11}H(?:[0-9]{1,11}M)?(?:[0-9]{1,11}(?:[.,][0-9]+)?S)?|[0-9]{1,11}M(?:[0-9]{1,11}(?:[.,][0-9]+)?S)?|[0-9]{1,11}(?:[.,][0-9]+)?S))?|T(?:[0-9]{1,11}H(?:[0-9]{1,11}M)?(?:[0-9]{1,11}(?:[.,][0-9]+)?S)?|[0-9]{1,11}M(?:[0-9]{1,11}(?:[.,][0-9]+)?S)?|[0-9]{1,11}(?:[.,][0-9]+)?S))$",
+                "minLength": 3,
+                "maxLength": 64,
+                "example": "PT30S"
+              },
+              "URLDestination": {
+                "type": "object",
+                "description": "An HTTP endpoint: events are POSTed to it in CloudEvents binary mode.",
+                "required": [
+                  "uri"
+                ],
+                "properties": {
+                  "uri": {
+                    "type": "string",
+                    "format": "uri",
+                    "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
+                    "description": "An absolute http:// or https:// URL with a host.",
+                    "example": "http://billing.internal:8080/events"
+                  }
+                },
+                "additionalProperties": false
+              },
+              "TopicDestination": {
+                "type": "object",
+                "description": "A topic: events are published to it (created on first use when auto-creation is on).",
+                "required": [
+                  "topic"
+                ],
+                "properties": {
+                  "topic": {
+                    "$ref": "#/components/schemas/TopicName"
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Destination": {
+                "description": "Where events go: exactly one of uri or topic.",
+                "oneOf": [
+                  {
+                    "$ref": "#/components/schemas/URLDestination"
+                  },
+                  {
+                    "$ref": "#/components/schemas/TopicDestination"
+                  }
+                ]
+              },
+              "EventFilter": {
+                "type": "object",
+                "description": "A Knative Trigger filter with one dialect set: {\"exact\": {\"type\": \"x\"}}, prefix, suffix (one attribute each, a non-empty value), attributes (every attribute equal; \"\" means present and non-empty), all or any (lists of filters), not (a filter), cesql (a CESQL expression). Attribute names match ^[a-z][a-z0-9]*$. An empty dialect ({}, [], \"\", null) counts as unset; more than one set dialect, an unknown dialect or an invalid expression is 400. An object with none set passes everything.",
+                "properties": {
+                  "attributes": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "string"
+                    },
+                    "nullable": true
+                  },
+                  "exact": {
+                    "type": "object",
+                    "nullable": true,
+                    "maxProperties": 1,
+                    "additionalProperties": {
+                      "type": "string",
+                      "minLength": 1
+                    },
+                    "description": "The attribute equals the value."
+                  },
+                  "prefix": {
+                    "type": "object",
+                    "nullable": true,
+                    "maxProperties": 1,
+                    "additionalProperties": {
+                      "type": "string",
+                      "minLength": 1
+                    },
+                    "description": "The attribute starts with the value."
+                  },
+                  "suffix": {
+                    "type": "object",
+                    "nullable": true,
+                    "maxProperties": 1,
+                    "additionalProperties": {
+                      "type": "string",
+                      "minLength": 1
+                    },
+                    "description": "The attribute ends with the value."
+                  },
+                  "all": {
+                    "type": "array",
+                    "nullable": true,
+                    "items": {
+                      "$ref": "#/components/schemas/EventFilter"
+                    },
+                    "description": "Passes when every filter passes."
+                  },
+                  "any": {
+                    "type": "array",
+                    "nullable": true,
+                    "items": {
+                      "$ref": "#/components/schemas/EventFilter"
+                    },
+                    "description": "Passes when one filter passes."
+                  },
+                  "not": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/EventFilter"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "Passes when the filter fails."
+                  },
+                  "cesql": {
+                    "type": "string",
+                    "nullable": true,
+                    "description": "A CloudEvents SQL expression; passes when it is true.",
+                    "example": "type LIKE 'order.%' AND EXISTS subject"
+                  }
+                },
+                "additionalProperties": false,
+                "example": {
+                  "exact": {
+                    "type": "order.created"
+                  }
+                }
+              },
+              "LegacyFilter": {
+                "type": "object",
+                "description": "Knative's filter.attributes: every attribute equals its value (\"\": present and non-empty). Used when filters is empty.",
+                "properties": {
+                  "attributes": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "string"
+                    },
+                    "nullable": true
+                  }
+                },
+                "additionalProperties": false
+              },
+              "DeliverySpec": {
+                "type": "object",
+                "description": "How a subscription retries, waits and gives up (Knative's DeliverySpec, plus ordering). Every member is optional on input.",
+                "properties": {
+                  "retry": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 100,
+                    "default": 3,
+                    "nullable": true,
+                    "description": "Retries after the first attempt."
+                  },
+                  "backoffPolicy": {
+                    "type": "string",
+                    "enum": [
+                      "linear",
+                      "exponential",
+                      null
+                    ],
+                    "default": "exponential",
+                    "nullable": true,
+                    "description": "linear: backoffDelay × k before retry k; exponential: backoffDelay × 2^(k−1)."
+                  },
+                  "backoffDelay": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/Duration"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "The base wait between attempts, at most P1D; default PT0.2S."
+                  },
+                  "timeout": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/Duration"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "The time one attempt may take, more than 0 and at most PT1H; default PT30S."
+                  },
+                  "retryAfterMax": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/Duration"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "The longest Retry-After (on 429 and 503) honoured, at most P1D; default PT60S."
+                  },
+                  "deadLetterSink": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/Destination"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "Where an event goes when every attempt failed; none drops it."
+                  },
+                  "ordering": {
+                    "type": "string",
+                    "enum": [
+                      "ordered",
+                      "unordered",
+                      null
+                    ],
+                    "default": "ordered",
+                    "nullable": true,
+                    "description": "ordered: one event of a partition at a time, in order; unordered: up to concurrency at once."
+                  },
+                  "concurrency": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000,
+                    "default": 16,
+                    "nullable": true,
+                    "description": "Events in flight per partition when unordered."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "SubscriptionDefinition": {
+                "type": "object",
+                "description": "A push subscription: the events of some topics that pass a filter, delivered to a sink. Unknown members are 400. A sink, reply or dead-letter topic that is one of the sources is 400 (a loop).",
+                "required": [
+                  "name",
+                  "sink"
+                ],
+                "properties": {
+                  "name": {
+                    "$ref": "#/components/schemas/RoutingName"
+                  },
+                  "topics": {
+                    "type": "array",
+                    "nullable": true,
+                    "maxItems": 100,
+                    "items": {
+                      "$ref": "#/components/schemas/TopicPattern"
+                    },
+                    "description": "The sources (with topic, 1 to 100 in all)."
+                  },
+                  "topic": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/TopicPattern"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "One more source, added to topics."
+                  },
+                  "filter": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/LegacyFilter"
+                      }
+                    ],
+                    "nullable": true
+                  },
+                  "filters": {
+                    "type": "array",
+                    "nullable": true,
+                    "items": {
+                      "$ref": "#/components/schemas/EventFilter"
+                    },
+                    "description": "Every filter must pass; when non-empty they win over filter."
+                  },
+                  "sink": {
+                    "$ref": "#/components/schemas/Destination"
+                  },
+                  "reply": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/TopicDestination"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "Where events in a sink's response are published; none ignores them."
+                  },
+                  "delivery": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/DeliverySpec"
+                      }
+                    ],
+                    "nullable": true
+                  },
+                  "startFrom": {
+                    "type": "string",
+                    "enum": [
+                      "latest",
+                      "earliest",
+                      null
+                    ],
+                    "default": "latest",
+                    "description": "Where it starts on the partitions that exist when it is created: latest (only new events) or earliest (everything still stored); partitions created later start at their beginning.",
+                    "nullable": true
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Subscription": {
+                "type": "object",
+                "description": "A subscription's definition as stored (defaults filled in; topic merged into topics).",
+                "required": [
+                  "name",
+                  "topics",
+                  "sink",
+                  "delivery",
+                  "startFrom"
+                ],
+                "properties": {
+                  "name": {
+                    "$ref": "#/components/schemas/RoutingName"
+                  },
+                  "topics": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 100,
+                    "items": {
+                      "$ref": "#/components/schemas/TopicPattern"
+                    }
+                  },
+                  "filter": {
+                    "type": "object",
+                    "required": [
+                      "attributes"
+                    ],
+                    "properties": {
+                      "attributes": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "additionalProperties": false,
+                    "description": "Knative's filter.attributes, when given."
+                  },
+                  "filters": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/EventFilter"
+                    },
+                    "description": "Absent when empty."
+                  },
+                  "sink": {
+                    "$ref": "#/components/schemas/Destination"
+                  },
+                  "reply": {
+                    "$ref": "#/components/schemas/TopicDestination"
+                  },
+                  "delivery": {
+                    "$ref": "#/components/schemas/DeliverySpec"
+                  },
+                  "startFrom": {
+                    "type": "string",
+                    "enum": [
+                      "latest",
+                      "earliest"
+                    ],
+                    "default": "latest",
+                    "description": "Where it starts on the partitions that exist when it is created: latest (only new events) or earliest (everything still stored); partitions created later start at their beginning."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "SubscriptionDetail": {
+                "type": "object",
+                "description": "A subscription with its status.",
+                "required": [
+                  "name",
+                  "topics",
+                  "sink",
+                  "delivery",
+                  "startFrom",
+                  "status"
+                ],
+                "properties": {
+                  "name": {
+                    "$ref": "#/components/schemas/RoutingName"
+                  },
+                  "topics": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 100,
+                    "items": {
+                      "$ref": "#/components/schemas/TopicPattern"
+                    }
+                  },
+                  "filter": {
+                    "type": "object",
+                    "required": [
+                      "attributes"
+                    ],
+                    "properties": {
+                      "attributes": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "additionalProperties": false,
+                    "description": "Knative's filter.attributes, when given."
+                  },
+                  "filters": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/EventFilter"
+                    },
+                    "description": "Absent when empty."
+                  },
+                  "sink": {
+                    "$ref": "#/components/schemas/Destination"
+                  },
+                  "reply": {
+                    "$ref": "#/components/schemas/TopicDestination"
+                  },
+                  "delivery": {
+                    "$ref": "#/components/schemas/DeliverySpec"
+                  },
+                  "startFrom": {
+                    "type": "string",
+                    "enum": [
+                      "latest",
+                      "earliest"
+                    ],
+                    "default": "latest",
+                    "description": "Where it starts on the partitions that exist when it is created: latest (only new events) or earliest (everything still stored); partitions created later start at their beginning."
+                  },
+                  "status": {
+                    "type": "object",
+                    "required": [
+                      "partitions",
+                      "counters"
+                    ],
+                    "properties": {
+                      "partitions": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "topic",
+                            "partition",
+                            "next",
+                            "end",
+                            "lag"
+                          ],
+                          "properties": {
+                            "topic": {
+                              "$ref": "#/components/schemas/TopicName"
+                            },
+                            "partition": {
+                              "type": "integer",
+                              "format": "int32",
+                              "minimum": 0
+                            },
+                            "next": {
+                              "type": "integer",
+                              "format": "int64",
+                              "description": "The next offset to deliver; everything before it is settled."
+                            },
+                            "end": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": -1,
+                              "description": "The high watermark; -1 when the partition no longer exists."
+                            },
+                            "lag": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": -1,
+                              "description": "end − next; -1 when the partition no longer exists."
+                            }
+                          },
+                          "additionalProperties": false
+                        }
+                      },
+                      "counters": {
+                        "type": "object",
+                        "description": "Since the node started.",
+                        "required": [
+                          "delivered",
+                          "retried",
+                          "deadLettered",
+                          "dropped",
+                          "filtered",
+                          "replies",
+                          "inFlight"
+                        ],
+                        "properties": {
+                          "delivered": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "retried": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "deadLettered": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "dropped": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "filtered": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "replies": {
+                            "type": "integer",
+                            "minimum": 0
+                          },
+                          "inFlight": {
+                            "type": "integer",
+                            "minimum": 0
+                          }
+                        },
+                        "additionalProperties": false
+                      }
+                    },
+                    "additionalProperties": false
+                  }
+                },
+                "additionalProperties": false
+              },
+              "SubscriptionList": {
+                "type": "object",
+                "required": [
+                  "subscriptions"
+                ],
+                "properties": {
+                  "subscriptions": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Subscription"
+                    },
+                    "description": "By name."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "QueueDefinition": {
+                "type": "object",
+                "description": "A consumable queue over one topic (a share group): each event goes to one receiver at a time under a lease, and is acknowledged, released or rejected. Unknown members are 400. A volatile topic is 400; the topic is created when missing and auto-creation is on.",
+                "required": [
+                  "name",
+                  "topic"
+                ],
+                "properties": {
+                  "name": {
+                    "$ref": "#/components/schemas/RoutingName"
+                  },
+                  "topic": {
+                    "$ref": "#/components/schemas/TopicName"
+                  },
+                  "filter": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/LegacyFilter"
+                      }
+                    ],
+                    "nullable": true
+                  },
+                  "filters": {
+                    "type": "array",
+                    "nullable": true,
+                    "items": {
+                      "$ref": "#/components/schemas/EventFilter"
+                    },
+                    "description": "Every filter must pass (events that fail are settled without delivery); when non-empty they win over filter."
+                  },
+                  "maxDeliveries": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000,
+                    "default": 5,
+                    "nullable": true,
+                    "description": "Deliveries after which an event not acknowledged goes to the dead-letter topic."
+                  },
+                  "lease": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/Duration"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "How long a received event stays invisible to other receivers, PT0.1S to PT12H; default PT30S."
+                  },
+                  "deadLetterTopic": {
+                    "allOf": [
+                      {
+                        "$ref": "#/components/schemas/TopicName"
+                      }
+                    ],
+                    "nullable": true,
+                    "description": "Where rejected and exhausted events go, not the queue's topic; default NAME.dlq."
+                  },
+                  "startFrom": {
+                    "type": "string",
+                    "enum": [
+                      "latest",
+                      "earliest",
+                      null
+                    ],
+                    "default": "latest",
+                    "description": "Where it starts on the partitions that exist when it is created: latest (only new events) or earliest (everything still stored); partitions created later start at their beginning.",
+                    "nullable": true
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Queue": {
+                "type": "object",
+                "description": "A queue's definition as stored (defaults filled in).",
+                "required": [
+                  "name",
+                  "topic",
+                  "maxDeliveries",
+                  "lease",
+                  "deadLetterTopic",
+                  "startFrom"
+                ],
+                "properties": {
+                  "name": {
+                    "$ref": "#/components/schemas/RoutingName"
+                  },
+                  "topic": {
+                    "$ref": "#/components/schemas/TopicName"
+                  },
+                  "filter": {
+                    "type": "object",
+                    "required": [
+                      "attributes"
+                    ],
+                    "properties": {
+                      "attributes": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "additionalProperties": false,
+                    "description": "Knative's filter.attributes, when given."
+                  },
+                  "filters": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/EventFilter"
+                    },
+                    "description": "Absent when empty."
+                  },
+                  "maxDeliveries": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000
+                  },
+                  "lease": {
+                    "$ref": "#/components/schemas/Duration"
+                  },
+                  "deadLetterTopic": {
+                    "$ref": "#/components/schemas/TopicName"
+                  },
+                  "startFrom": {
+                    "type": "string",
+                    "enum": [
+                      "latest",
+                      "earliest"
+                    ],
+                    "default": "latest",
+                    "description": "Where it starts on the partitions that exist when it is created: latest (only new events) or earliest (everything still stored); partitions created later start at their beginning."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "QueueDetail": {
+                "type": "object",
+                "description": "A queue with its status.",
+                "required": [
+                  "name",
+                  "topic",
+                  "maxDeliveries",
+                  "lease",
+                  "deadLetterTopic",
+                  "startFrom",
+                  "status"
+                ],
+                "properties": {
+                  "name": {
+                    "$ref": "#/components/schemas/RoutingName"
+                  },
+                  "topic": {
+                    "$ref": "#/components/schemas/TopicName"
+                  },
+                  "filter": {
+                    "type": "object",
+                    "required": [
+                      "attributes"
+                    ],
+                    "properties": {
+                      "attributes": {
+                        "type": "object",
+                        "additionalProperties": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "additionalProperties": false,
+                    "description": "Knative's filter.attributes, when given."
+                  },
+                  "filters": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/EventFilter"
+                    },
+                    "description": "Absent when empty."
+                  },
+                  "maxDeliveries": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000
+                  },
+                  "lease": {
+                    "$ref": "#/components/schemas/Duration"
+                  },
+                  "deadLetterTopic": {
+                    "$ref": "#/components/schemas/TopicName"
+                  },
+                  "startFrom": {
+                    "type": "string",
+                    "enum": [
+                      "latest",
+                      "earliest"
+                    ],
+                    "default": "latest",
+                    "description": "Where it starts on the partitions that exist when it is created: latest (only new events) or earliest (everything still stored); partitions created later start at their beginning."
+                  },
+                  "status": {
+                    "type": "object",
+                    "required": [
+                      "partitions"
+                    ],
+                    "properties": {
+                      "partitions": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "partition",
+                            "settled",
+                            "end",
+                            "leased",
+                            "waiting"
+                          ],
+                          "properties": {
+                            "partition": {
+                              "type": "integer",
+                              "format": "int32",
+                              "minimum": 0
+                            },
+                            "settled": {
+                              "type": "integer",
+                              "format": "int64",
+                              "description": "Everything before this offset is settled."
+                            },
+                            "end": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": -1,
+                              "description": "The high watermark; -1 when the partition no longer exists."
+                            },
+                            "leased": {
+                              "type": "integer",
+                              "minimum": 0,
+                              "description": "Events under a lease."
+                            },
+                            "waiting": {
+                              "type": "integer",
+                              "minimum": 0,
+                              "description": "Events not settled and not leased."
+                            }
+                          },
+                          "additionalProperties": false
+                        }
+                      }
+                    },
+                    "additionalProperties": false
+                  }
+                },
+                "additionalProperties": false
+              },
+              "QueueList": {
+                "type": "object",
+                "required": [
+                  "queues"
+                ],
+                "properties": {
+                  "queues": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Queue"
+                    },
+                    "description": "By name."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Event": {
+                "type": "object",
+                "description": "An event as a structured CloudEvent (JSON event format). Records produced over Kafka without ce_ headers read through the CloudEvents view of a record (docs/CLOUDEVENTS.md).",
+                "required": [
+                  "specversion",
+                  "id",
+                  "source",
+                  "type"
+                ],
+                "properties": {
+                  "specversion": {
+                    "type": "string",
+                    "enum": [
+                      "1.0"
+                    ]
+                  },
+                  "id": {
+                    "type": "string"
+                  },
+                  "source": {
+                    "type": "string"
+                  },
+                  "type": {
+                    "type": "string"
+                  },
+                  "datacontenttype": {
+                    "type": "string"
+                  },
+                  "dataschema": {
+                    "type": "string"
+                  },
+                  "subject": {
+                    "type": "string"
+                  },
+                  "time": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "partitionkey": {
+                    "type": "string"
+                  },
+                  "partitionkeyb64": {
+                    "type": "string",
+                    "format": "byte"
+                  },
+                  "data": {
+                    "description": "JSON data as is, or text data as a string."
+                  },
+                  "data_base64": {
+                    "type": "string",
+                    "format": "byte"
+                  }
+                },
+                "additionalProperties": {
+                  "oneOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "integer",
+                      "format": "int32"
+                    },
+                    {
+                      "type": "boolean"
+                    }
+                  ]
+                }
+              },
+              "ReceivedMessage": {
+                "type": "object",
+                "required": [
+                  "receipt",
+                  "partition",
+                  "offset",
+                  "deliveryCount",
+                  "leaseExpiresAt",
+                  "event"
+                ],
+                "properties": {
+                  "receipt": {
+                    "type": "string",
+                    "description": "What acknowledges, releases or rejects this delivery.",
+                    "example": "0.42.1",
+                    "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+$"
+                  },
+                  "partition": {
+                    "type": "integer",
+                    "format": "int32",
+                    "minimum": 0
+                  },
+                  "offset": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "deliveryCount": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "This delivery's number (1 the first time)."
+                  },
+                  "leaseExpiresAt": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When the lease ends and the event is available to others again."
+                  },
+                  "event": {
+                    "$ref": "#/components/schemas/Event"
+                  }
+                },
+                "additionalProperties": false
+              },
+              "ReceivedMessages": {
+                "type": "object",
+                "required": [
+                  "messages"
+                ],
+                "properties": {
+                  "messages": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/ReceivedMessage"
+                    },
+                    "maxItems": 1000
+                  }
+                },
+                "additionalProperties": false
+              },
+              "SettleRequest": {
+                "type": "object",
+                "required": [
+                  "receipts"
+                ],
+                "properties": {
+                  "receipts": {
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "Receipts of received events, at most 1000; anything else is reported unknown."
+                  }
+                }
+              },
+              "ReleaseRequest": {
+                "type": "object",
+                "required": [
+                  "receipts"
+                ],
+                "properties": {
+                  "receipts": {
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "Receipts of received events, at most 1000; anything else is reported unknown."
+                  },
+                  "delay_ms": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0,
+                    "maximum": 86400000,
+                    "default": 0,
+                    "nullable": true,
+                    "description": "How long the events stay invisible before they are available again."
+                  }
+                }
+              },
+              "SettleResults": {
+                "type": "object",
+                "required": [
+                  "results"
+                ],
+                "properties": {
+                  "results": {
+                    "type": "array",
+                    "description": "One per receipt, in request order.",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "receipt",
+                        "status"
+                      ],
+                      "properties": {
+                        "receipt": {
+                          "type": "string"
+                        },
+                        "status": {
+                          "type": "string",
+                          "enum": [
+                            "ok",
+                            "stale",
+                            "unknown"
+                          ],
+                          "description": "ok: done as asked; stale: the lease expired and the event was handed out again since; unknown: no unsettled delivery matches (settled already, never handed out, or no receipt)."
+                        }
+                      },
+                      "additionalProperties": false
+                    }
+                  }
+                },
+                "additionalProperties": false
               }
             },
             "responses": {
@@ -1547,7 +3612,7 @@ enum OpenAPIDocument {
                 }
               },
               "NotFound": {
-                "description": "The topic, partition or group does not exist.",
+                "description": "The topic, partition, group, subscription or queue does not exist.",
                 "content": {
                   "application/problem+json": {
                     "schema": {
@@ -1616,6 +3681,36 @@ enum OpenAPIDocument {
                   "type": "string"
                 },
                 "example": "orders"
+              },
+              "SubscriptionName": {
+                "name": "name",
+                "in": "path",
+                "required": true,
+                "description": "The subscription's name.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "billing"
+              },
+              "QueueName": {
+                "name": "name",
+                "in": "path",
+                "required": true,
+                "description": "The queue's name.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "orders-work"
+              },
+              "Queue": {
+                "name": "queue",
+                "in": "path",
+                "required": true,
+                "description": "The queue's name.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "orders-work"
               }
             }
           }

@@ -79,7 +79,8 @@ struct RoutingRoutes: Sendable {
         let query = request.uri.queryParameters
         let max = try integer(query, "max", default: 1, in: 1...Int64(Self.maxReceive))
         let wait = try integer(query, "timeout_ms", default: 0, in: 0...Self.maxWaitMs)
-        let lease: Int64? = query["lease_ms"] == nil ? nil : try integer(query, "lease_ms", default: 0, in: 100...43_200_000)
+        let lease: Int64? =
+            query["lease_ms"] == nil ? nil : try integer(query, "lease_ms", default: 0, in: 100...43_200_000)
         let messages = try await router.receive(queue: name, max: Int(max), waitMs: wait, leaseMs: lease)
         var body = ByteBuffer()
         body.writeString("{\"messages\":[")
@@ -102,17 +103,27 @@ struct RoutingRoutes: Sendable {
         var delay_ms: Int64?
     }
 
-    private func settle(_ request: Request, _ context: BasicRequestContext, _ action: QueueAction?) async throws -> Response {
+    private func settle(_ request: Request, _ context: BasicRequestContext, _ action: QueueAction?) async throws
+        -> Response
+    {
         let name = try context.parameters.require("queue")
         let body = try await decode(SettleBody.self, request)
         guard body.receipts.count <= Self.maxReceive else {
-            throw Problem(status: .badRequest, code: "invalid-request", detail: "at most \(Self.maxReceive) receipts per call")
+            throw Problem(
+                status: .badRequest,
+                code: "invalid-request",
+                detail: "at most \(Self.maxReceive) receipts per call"
+            )
         }
         let delay = body.delay_ms ?? 0
         guard (0...86_400_000).contains(delay) else {
             throw Problem(status: .badRequest, code: "invalid-request", detail: "delay_ms must be 0…86400000")
         }
-        let results = try await router.settle(queue: name, receipts: body.receipts, action: action ?? .release(delayMs: delay))
+        let results = try await router.settle(
+            queue: name,
+            receipts: body.receipts,
+            action: action ?? .release(delayMs: delay)
+        )
         var out = ByteBuffer()
         out.writeString("{\"results\":[")
         for (i, (receipt, status)) in zip(body.receipts, results).enumerated() {
@@ -171,7 +182,11 @@ struct RoutingRoutes: Sendable {
     private func json<T: Encodable>(_ status: HTTPResponse.Status, _ value: T, location: String? = nil) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let location { headers[.location] = location }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: RoutingJSON.encode(value))))
+        return Response(
+            status: status,
+            headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: RoutingJSON.encode(value)))
+        )
     }
 
     private func integer(_ query: Parameters, _ name: String, default value: Int64, in range: ClosedRange<Int64>) throws

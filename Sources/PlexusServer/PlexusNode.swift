@@ -105,7 +105,9 @@ public struct PlexusNode: Sendable {
                 logger: routingLogger
             )
             // Definitions from the config file are created, or replaced when they differ (keeping progress).
-            for definition in configuration.subscriptions { try await router.createSubscription(definition, replace: true) }
+            for definition in configuration.subscriptions {
+                try await router.createSubscription(definition, replace: true)
+            }
             for definition in configuration.queues { try await router.createQueue(definition, replace: true) }
         } catch {
             await transport.shutdown()
@@ -181,7 +183,9 @@ public struct PlexusNode: Sendable {
             configuration: .init(
                 // Stopped first (the list stops in reverse): joins and syncs waiting for a rebalance are answered
                 // at once, so the listeners can drain.
-                services: [.init(service: storage), .init(service: RoutingService(router: router, transport: transport))]
+                services: [
+                    .init(service: storage), .init(service: RoutingService(router: router, transport: transport)),
+                ]
                     + listeners.map { .init(service: $0) } + httpServices
                     + [.init(service: GroupShutdownService(groups: broker.groups))],
                 logger: logger

@@ -1,7 +1,7 @@
 import Foundation
+public import PlexusBroker
 public import PlexusModel
 public import PlexusStorage
-public import PlexusBroker
 import Yams
 
 /// Where a protocol listener binds, or that it is off.
@@ -107,7 +107,10 @@ public struct ServerConfiguration: Hashable, Sendable {
                         guard value is [Any], JSONSerialization.isValidJSONObject(value),
                             let json = try? JSONSerialization.data(withJSONObject: value)
                         else {
-                            throw PlexusError(.configuration, "the config file's '\(key)' must be a list of definitions")
+                            throw PlexusError(
+                                .configuration,
+                                "the config file's '\(key)' must be a list of definitions"
+                            )
                         }
                         definitions[key] = Array(json)
                         continue
@@ -133,7 +136,9 @@ public struct ServerConfiguration: Hashable, Sendable {
             if let json = definitions["subscriptions"] {
                 config.subscriptions = try RoutingJSON.decode([SubscriptionDefinition].self, from: json)
             }
-            if let json = definitions["queues"] { config.queues = try RoutingJSON.decode([QueueDefinition].self, from: json) }
+            if let json = definitions["queues"] {
+                config.queues = try RoutingJSON.decode([QueueDefinition].self, from: json)
+            }
         } catch {
             throw PlexusError(.configuration, "config file: \(error.message)")
         }

@@ -344,7 +344,9 @@ public final class LogManager: Sendable {
     @discardableResult
     public func enforceRetention(floor: (TopicName, PartitionID) -> Offset? = { _, _ in nil }) -> Int {
         let logs = state.withLockedValue { state in
-            state.logs.flatMap { topic, logs in logs.enumerated().map { (topic, PartitionID(Int32($0.offset)), $0.element) } }
+            state.logs.flatMap { topic, logs in
+                logs.enumerated().map { (topic, PartitionID(Int32($0.offset)), $0.element) }
+            }
         }
         var deleted = 0
         for (topic, partition, log) in logs {

@@ -14,6 +14,6 @@ struct Plexus: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures and ratios against a baseline measured in the same run.",
-        subcommands: [StorageBench.self, HTTPCeiling.self]
+        subcommands: [StorageBench.self, HTTPCeiling.self, RoutingSink.self, FilterBench.self]
     )
 }

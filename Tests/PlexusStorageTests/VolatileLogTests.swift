@@ -49,7 +49,10 @@ import Testing
         // rewrites); batch n holds offsets 2n and 2n+1.
         for read in batches {
             let original = sent[Int(read.header.baseOffset / 2)]
-            #expect(Array(read.bytes.readableBytesView.dropFirst(16)) == Array(original.bytes.readableBytesView.dropFirst(16)))
+            #expect(
+                Array(read.bytes.readableBytesView.dropFirst(16))
+                    == Array(original.bytes.readableBytesView.dropFirst(16))
+            )
         }
         // A Kafka fetch's slice points into the memory file and reads the same bytes.
         let slice = try #require(try log.read(from: start, maxBytes: 1 << 20).slice)

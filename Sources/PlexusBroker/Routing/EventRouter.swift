@@ -136,7 +136,8 @@ public final class EventRouter: Sendable {
     /// now is set to the end (`latest`) or the start (`earliest`); partitions created later start at their
     /// beginning. With `replace`, an existing subscription of the name is replaced and keeps its progress.
     @discardableResult
-    public func createSubscription(_ definition: SubscriptionDefinition, replace: Bool = false) async throws(PlexusError)
+    public func createSubscription(_ definition: SubscriptionDefinition, replace: Bool = false)
+        async throws(PlexusError)
         -> Bool
     {
         try await changes.run { () throws(PlexusError) -> Bool in
@@ -152,7 +153,9 @@ public final class EventRouter: Sendable {
                         guard let log = broker.logs.partition(topic.name, PartitionID(index)) else { continue }
                         let offsets = log.offsets
                         let start = definition.startFrom == .latest ? offsets.highWatermark : offsets.logStart
-                        commits.append(OffsetStore.Commit(topic: topic.name, partition: PartitionID(index), offset: start.rawValue))
+                        commits.append(
+                            OffsetStore.Commit(topic: topic.name, partition: PartitionID(index), offset: start.rawValue)
+                        )
                     }
                 }
                 _ = try await progress.deleteGroup(Self.subscriptionGroup(definition.name))
@@ -171,7 +174,10 @@ public final class EventRouter: Sendable {
             state.withLockedValue { $0.subscriptions[definition.name] = definition }
             try await saveDefinitions()
             start(definition)
-            logger.info("subscription created", metadata: ["subscription": "\(definition.name)", "sink": "\(definition.sink)"])
+            logger.info(
+                "subscription created",
+                metadata: ["subscription": "\(definition.name)", "sink": "\(definition.sink)"]
+            )
             return existing == nil
         }
     }
@@ -249,7 +255,10 @@ public final class EventRouter: Sendable {
                 _ = try await progress.deleteGroup(Self.queueGroup(definition.name))
             }
             if broker.logs.partition(definition.topic, PartitionID(0))?.isVolatile == true {
-                throw PlexusError(.invalidDefinition, "'\(definition.topic)' is volatile; a queue needs a durable stream")
+                throw PlexusError(
+                    .invalidDefinition,
+                    "'\(definition.topic)' is volatile; a queue needs a durable stream"
+                )
             }
             let runtime = try QueueRuntime(definition: definition, router: self)
             if existing == nil { try await runtime.initialize() }
@@ -335,7 +344,8 @@ public final class EventRouter: Sendable {
     /// whose `correlationid` matches. The request carries `correlationid` (its own when set, else the event
     /// id) and `replyto` (its own when set, else `TOPIC.replies`).
     /// - Throws: `replyTimeout` when no reply came in time.
-    public func request(_ event: CloudEvent, topic: TopicName, timeoutMs: Int64) async throws(PlexusError) -> CloudEvent {
+    public func request(_ event: CloudEvent, topic: TopicName, timeoutMs: Int64) async throws(PlexusError) -> CloudEvent
+    {
         var event = event
         let correlation: String
         if case .string(let given)? = event.extensions[RequestReply.correlationAttribute], !given.isEmpty {

@@ -43,7 +43,7 @@ public struct ISO8601Duration: Hashable, Sendable, Codable, CustomStringConverti
             var whole: Int64 = 0
             var digits = 0
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
-                guard digits < 12 else { return nil }
+                guard digits < 11 else { return nil }
                 whole = whole * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
                 digits += 1
                 index += 1
@@ -79,7 +79,9 @@ public struct ISO8601Duration: Hashable, Sendable, Codable, CustomStringConverti
             guard rank > lastUnitRank, !(hasFraction && rank != 4) else { return nil }
             lastUnitRank = rank
             components += 1
-            total += whole * factor + fractionMs
+            let (scaled, overflow) = whole.multipliedReportingOverflow(by: factor)
+            guard !overflow, scaled <= Int64.max / 4, total <= Int64.max / 4 else { return nil }
+            total += scaled + fractionMs
         }
         guard components > 0, !(inTime && lastUnitRank < 2) else { return nil }
         self.milliseconds = total

@@ -37,7 +37,9 @@ public enum PushVerdict: Hashable, Sendable {
             switch code {
             case 200..<300: return .delivered
             case 429, 503:
-                return .retriable(retryAfterMs: headers["retry-after"].flatMap { RetryAfter.milliseconds($0, now: now) })
+                return .retriable(
+                    retryAfterMs: headers["retry-after"].flatMap { RetryAfter.milliseconds($0, now: now) }
+                )
             case 404, 408, 409, 500..<600: return .retriable(retryAfterMs: nil)
             default: return .permanent
             }
@@ -58,7 +60,9 @@ public enum RetryAfter {
     /// The wait in milliseconds, or nil when the value is neither form. A date in the past is 0.
     public static func milliseconds(_ value: String, now: Int64) -> Int64? {
         let text = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Int64(text), seconds >= 0 { return min(seconds, 86_400 * 365) * 1000 }
+        if !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            return (Int64(text).map { min($0, 86_400 * 365) } ?? 86_400 * 365) * 1000  // huge values: a year
+        }
         guard let date = httpDate(text) else { return nil }
         return max(0, date - now)
     }
@@ -66,7 +70,9 @@ public enum RetryAfter {
     /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to ms since the epoch.
     static func httpDate(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]) else { return nil }
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]),
+            (1...9999).contains(year)
+        else { return nil }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard let monthIndex = months.firstIndex(of: String(parts[2])) else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int($0) }

@@ -48,7 +48,9 @@ public struct QueuePartitionState: Hashable, Sendable {
     /// becomes available at `availableAt`, any other is settled at once. Offsets below the cursor are ignored.
     public mutating func admit(offset: Int64, matches: Bool, availableAt: Int64) {
         guard offset >= cursor else { return }
-        if matches { entries[offset] = Entry(deliveries: 0, leasedUntil: nil, availableAt: availableAt, rejected: false) }
+        if matches {
+            entries[offset] = Entry(deliveries: 0, leasedUntil: nil, availableAt: availableAt, rejected: false)
+        }
         cursor = offset + 1
         advance()
     }
@@ -85,7 +87,9 @@ public struct QueuePartitionState: Hashable, Sendable {
 
     /// Leases up to `max` available records (lowest offsets first) until `now + leaseMs`; returns each
     /// one's offset and its delivery count (this delivery included). Exhausted records are not handed out.
-    public mutating func lease(max: Int, now: Int64, leaseMs: Int64, maxDeliveries: Int) -> [(offset: Int64, deliveries: Int)] {
+    public mutating func lease(max: Int, now: Int64, leaseMs: Int64, maxDeliveries: Int) -> [(
+        offset: Int64, deliveries: Int
+    )] {
         guard max > 0 else { return [] }
         let candidates = entries.filter { _, entry in
             entry.leasedUntil == nil && !entry.rejected && entry.deliveries < maxDeliveries && entry.availableAt <= now

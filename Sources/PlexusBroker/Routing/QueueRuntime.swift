@@ -19,7 +19,8 @@ actor QueueRuntime {
         self.router = router
         self.filter = definition.filter
         let now = PartitionLog.wallClockMilliseconds()
-        for (key, committed) in router.progress.fetch(group: EventRouter.queueGroup(definition.name)) where key.topic == definition.topic {
+        for (key, committed) in router.progress.fetch(group: EventRouter.queueGroup(definition.name))
+        where key.topic == definition.topic {
             let restored =
                 QueuePartitionState(watermark: committed.offset, persisted: committed.metadata ?? "", now: now)
                 ?? QueuePartitionState(start: committed.offset)
@@ -107,7 +108,9 @@ actor QueueRuntime {
     }
 
     /// Reads new records into a partition's window; returns whether the state changed.
-    private func fill(_ index: Int32, now: Int64, cache: inout [Int32: [Int64: StoredRecord]]) throws(PlexusError) -> Bool {
+    private func fill(_ index: Int32, now: Int64, cache: inout [Int32: [Int64: StoredRecord]]) throws(PlexusError)
+        -> Bool
+    {
         guard let log = broker.logs.partition(definition.topic, PartitionID(index)) else { return false }
         var state = partitions[index]!
         let before = state
@@ -141,7 +144,8 @@ actor QueueRuntime {
         return state != before
     }
 
-    private func record(_ index: Int32, _ offset: Int64, cache: inout [Int32: [Int64: StoredRecord]]) throws(PlexusError)
+    private func record(_ index: Int32, _ offset: Int64, cache: inout [Int32: [Int64: StoredRecord]])
+        throws(PlexusError)
         -> StoredRecord?
     {
         if let stored = cache[index]?[offset] { return stored }
@@ -170,7 +174,9 @@ actor QueueRuntime {
 
     // MARK: Settle
 
-    func settle(receipts: [String], action: QueueAction) async throws(PlexusError) -> [QueuePartitionState.ReceiptStatus] {
+    func settle(receipts: [String], action: QueueAction) async throws(PlexusError) -> [QueuePartitionState
+        .ReceiptStatus]
+    {
         let now = PartitionLog.wallClockMilliseconds()
         var results: [QueuePartitionState.ReceiptStatus] = []
         var changed = Set<Int32>()
@@ -237,7 +243,9 @@ actor QueueRuntime {
         } catch {
             router.logger.error(
                 "cannot publish dead letters",
-                metadata: ["queue": "\(definition.name)", "topic": "\(definition.deadLetterTopic)", "error": "\(error)"]
+                metadata: [
+                    "queue": "\(definition.name)", "topic": "\(definition.deadLetterTopic)", "error": "\(error)",
+                ]
             )
             return
         }
@@ -261,7 +269,11 @@ actor QueueRuntime {
                 metadata: state.persisted
             )
         }
-        let results = await router.progress.commit(group: group, offsets: commits, now: PartitionLog.wallClockMilliseconds())
+        let results = await router.progress.commit(
+            group: group,
+            offsets: commits,
+            now: PartitionLog.wallClockMilliseconds()
+        )
         if let failure = results.compactMap({ $0 }).first {
             throw PlexusError(.storage, "cannot store the queue's state: \(failure)")
         }
@@ -270,7 +282,9 @@ actor QueueRuntime {
     /// The logs and cursors a waiting receive watches for new records.
     func waitTargets() -> [(log: PartitionLog, offset: Offset)] {
         partitions.compactMap { index, state in
-            guard state.room > 0, let log = broker.logs.partition(definition.topic, PartitionID(index)) else { return nil }
+            guard state.room > 0, let log = broker.logs.partition(definition.topic, PartitionID(index)) else {
+                return nil
+            }
             return (log, Offset(state.cursor))
         }
     }

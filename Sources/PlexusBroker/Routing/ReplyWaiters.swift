@@ -91,7 +91,10 @@ final class ReplyWaiters: Sendable {
             self.resolve(waiter, with: nil)
         }
         guard let reply else {
-            throw PlexusError(.replyTimeout, "no reply with correlationid '\(waiter.correlation)' on '\(waiter.replyTopic)' within \(timeoutMs) ms")
+            throw PlexusError(
+                .replyTimeout,
+                "no reply with correlationid '\(waiter.correlation)' on '\(waiter.replyTopic)' within \(timeoutMs) ms"
+            )
         }
         return reply
     }
@@ -101,7 +104,8 @@ final class ReplyWaiters: Sendable {
 
     private func resolve(_ waiter: Waiter, with event: CloudEvent?) {
         let continuation = state.withLockedValue { state -> CheckedContinuation<CloudEvent?, Never>? in
-            guard let slot = state.waiting[waiter.replyTopic]?[waiter.correlation]?.removeValue(forKey: waiter.id) else {
+            guard let slot = state.waiting[waiter.replyTopic]?[waiter.correlation]?.removeValue(forKey: waiter.id)
+            else {
                 return nil
             }
             state.registered -= 1

@@ -14,7 +14,8 @@ struct StrictKey: CodingKey {
             throw DecodingError.dataCorruptedError(
                 forKey: key,
                 in: container,
-                debugDescription: "unknown field '\(key.stringValue)'; known: \(allowed.sorted().joined(separator: ", "))"
+                debugDescription:
+                    "unknown field '\(key.stringValue)'; known: \(allowed.sorted().joined(separator: ", "))"
             )
         }
     }
@@ -33,7 +34,8 @@ extension Destination: Codable {
         let topic = try c.decodeIfPresent(String.self, forKey: StrictKey("topic"))
         switch (uri, topic) {
         case (let uri?, nil):
-            guard let url = URL(string: uri), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            guard let url = URL(string: uri), let scheme = url.scheme?.lowercased(),
+                scheme == "http" || scheme == "https",
                 url.host != nil
             else { throw invalid(c, "uri", "'\(uri)' is not an http:// or https:// URL") }
             self = .url(uri)
@@ -41,7 +43,10 @@ extension Destination: Codable {
             do { self = .topic(try TopicName(topic)) } catch { throw invalid(c, "topic", error.message) }
         default:
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "a destination has exactly one of 'uri' or 'topic'")
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "a destination has exactly one of 'uri' or 'topic'"
+                )
             )
         }
     }
@@ -105,13 +110,23 @@ extension DeliverySpec: Codable {
     }
 }
 
-/// Knative's legacy `filter: {attributes: {…}}` object.
+/// Knative's legacy `filter: {attributes: {…}}` object (unknown fields rejected).
 private struct LegacyFilter: Codable {
     var attributes: [String: String]?
+
+    init(attributes: [String: String]?) { self.attributes = attributes }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: StrictKey.self)
+        try StrictKey.check(c, allowed: ["attributes"])
+        attributes = try c.decodeIfPresent([String: String].self, forKey: StrictKey("attributes"))
+    }
 }
 
 extension SubscriptionDefinition: Codable {
-    static let fields: Set<String> = ["name", "topics", "topic", "filter", "filters", "sink", "reply", "delivery", "startFrom"]
+    static let fields: Set<String> = [
+        "name", "topics", "topic", "filter", "filters", "sink", "reply", "delivery", "startFrom",
+    ]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: StrictKey.self)
@@ -135,7 +150,9 @@ extension SubscriptionDefinition: Codable {
         let reply = try c.decodeIfPresent(Destination.self, forKey: StrictKey("reply"))
         var replyTopic: TopicName?
         if let reply {
-            guard case .topic(let topic) = reply else { throw invalid(c, "reply", "replies go to a stream: {\"topic\": …}") }
+            guard case .topic(let topic) = reply else {
+                throw invalid(c, "reply", "replies go to a stream: {\"topic\": …}")
+            }
             replyTopic = topic
         }
         let delivery = try c.decodeIfPresent(DeliverySpec.self, forKey: StrictKey("delivery")) ?? DeliverySpec()
@@ -151,7 +168,9 @@ extension SubscriptionDefinition: Codable {
             startFrom: startFrom
         )
         // A destination among the sources would feed the subscription its own output.
-        for (field, destination) in [("sink", Optional(sink)), ("reply", reply), ("delivery.deadLetterSink", delivery.deadLetterSink)] {
+        for (field, destination) in [
+            ("sink", Optional(sink)), ("reply", reply), ("delivery.deadLetterSink", delivery.deadLetterSink),
+        ] {
             if case .topic(let topic)? = destination, covers(topic) {
                 throw invalid(c, field, "'\(topic)' is one of the subscription's sources; that would loop")
             }
@@ -162,7 +181,9 @@ extension SubscriptionDefinition: Codable {
         var c = encoder.container(keyedBy: StrictKey.self)
         try c.encode(name, forKey: StrictKey("name"))
         try c.encode(topics, forKey: StrictKey("topics"))
-        if let filterAttributes { try c.encode(LegacyFilter(attributes: filterAttributes), forKey: StrictKey("filter")) }
+        if let filterAttributes {
+            try c.encode(LegacyFilter(attributes: filterAttributes), forKey: StrictKey("filter"))
+        }
         if !filters.isEmpty { try c.encode(filters, forKey: StrictKey("filters")) }
         try c.encode(sink, forKey: StrictKey("sink"))
         if let replyTopic { try c.encode(Destination.topic(replyTopic), forKey: StrictKey("reply")) }
@@ -182,7 +203,9 @@ extension QueueDefinition: Codable {
         let name = try c.decode(String.self, forKey: StrictKey("name"))
         if let problem = RoutingName.problem(with: name) { throw invalid(c, "name", problem) }
         let topic: TopicName
-        do { topic = try TopicName(try c.decode(String.self, forKey: StrictKey("topic"))) } catch let error as PlexusError {
+        do { topic = try TopicName(try c.decode(String.self, forKey: StrictKey("topic"))) } catch let error
+            as PlexusError
+        {
             throw invalid(c, "topic", error.message)
         }
         let legacy = try c.decodeIfPresent(LegacyFilter.self, forKey: StrictKey("filter"))
@@ -193,7 +216,9 @@ extension QueueDefinition: Codable {
         let filters = try c.decodeIfPresent([EventFilter].self, forKey: StrictKey("filters")) ?? []
         let maxDeliveries = try c.decodeIfPresent(Int.self, forKey: StrictKey("maxDeliveries")) ?? 5
         guard (1...1000).contains(maxDeliveries) else { throw invalid(c, "maxDeliveries", "must be 1…1000") }
-        let lease = try c.decodeIfPresent(ISO8601Duration.self, forKey: StrictKey("lease")) ?? ISO8601Duration(milliseconds: 30_000)
+        let lease =
+            try c.decodeIfPresent(ISO8601Duration.self, forKey: StrictKey("lease"))
+            ?? ISO8601Duration(milliseconds: 30_000)
         guard (100...43_200_000).contains(lease.milliseconds) else {
             throw invalid(c, "lease", "must be at least PT0.1S and at most PT12H")
         }
@@ -203,6 +228,13 @@ extension QueueDefinition: Codable {
             guard deadLetter != topic else { throw invalid(c, "deadLetterTopic", "must not be the queue's own stream") }
         }
         let startFrom = try c.decodeIfPresent(StartPosition.self, forKey: StrictKey("startFrom")) ?? .latest
+        if deadLetter == nil, name + ".dlq" == topic.rawValue {
+            throw invalid(
+                c,
+                "deadLetterTopic",
+                "the default dead-letter stream '\(name).dlq' is the queue's own stream; name another"
+            )
+        }
         do {
             try self.init(
                 name: name,
@@ -215,7 +247,11 @@ extension QueueDefinition: Codable {
                 startFrom: startFrom
             )
         } catch {
-            throw invalid(c, "name", "the default dead-letter stream '\(name).dlq' is no valid stream name: \(error.message)")
+            throw invalid(
+                c,
+                "name",
+                "the default dead-letter stream '\(name).dlq' is no valid stream name: \(error.message)"
+            )
         }
     }
 
@@ -223,7 +259,9 @@ extension QueueDefinition: Codable {
         var c = encoder.container(keyedBy: StrictKey.self)
         try c.encode(name, forKey: StrictKey("name"))
         try c.encode(topic.rawValue, forKey: StrictKey("topic"))
-        if let filterAttributes { try c.encode(LegacyFilter(attributes: filterAttributes), forKey: StrictKey("filter")) }
+        if let filterAttributes {
+            try c.encode(LegacyFilter(attributes: filterAttributes), forKey: StrictKey("filter"))
+        }
         if !filters.isEmpty { try c.encode(filters, forKey: StrictKey("filters")) }
         try c.encode(maxDeliveries, forKey: StrictKey("maxDeliveries"))
         try c.encode(lease, forKey: StrictKey("lease"))

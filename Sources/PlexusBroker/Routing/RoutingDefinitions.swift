@@ -50,7 +50,9 @@ public struct DeliverySpec: Hashable, Sendable {
     public func backoff(beforeRetry attempt: Int) -> Int64 {
         let base = backoffDelay.milliseconds
         switch backoffPolicy {
-        case .linear: return base.multipliedReportingOverflow(by: Int64(attempt)).partialValue
+        case .linear:
+            let (value, overflow) = base.multipliedReportingOverflow(by: Int64(max(attempt, 0)))
+            return overflow ? Int64.max / 4 : value
         case .exponential:
             let shift = min(max(attempt - 1, 0), 40)
             let (value, overflow) = base.multipliedReportingOverflow(by: Int64(1) << shift)
@@ -148,6 +150,12 @@ public struct QueueDefinition: Hashable, Sendable {
         } else {
             self.deadLetterTopic = try TopicName(name + ".dlq")
         }
+        guard self.deadLetterTopic != topic else {
+            throw PlexusError(
+                .invalidDefinition,
+                "the dead-letter stream '\(topic)' must not be the queue's own stream"
+            )
+        }
         self.startFrom = startFrom
     }
 
@@ -187,7 +195,9 @@ public enum TopicPattern {
 
     /// Why `pattern` is not a valid stream name or pattern, or nil.
     public static func problem(with pattern: String) -> String? {
-        TopicName.problem(with: pattern.replacingOccurrences(of: "*", with: "x").replacingOccurrences(of: "?", with: "x"))
+        TopicName.problem(
+            with: pattern.replacingOccurrences(of: "*", with: "x").replacingOccurrences(of: "?", with: "x")
+        )
     }
 }
 

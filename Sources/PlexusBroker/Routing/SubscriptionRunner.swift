@@ -117,7 +117,10 @@ final class SubscriptionRunner: Sendable {
                 committer.update(next)
                 continue
             } catch {
-                logger.error("subscription read failed", metadata: ["subscription": "\(definition.name)", "error": "\(error)"])
+                logger.error(
+                    "subscription read failed",
+                    metadata: ["subscription": "\(definition.name)", "error": "\(error)"]
+                )
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
@@ -140,7 +143,14 @@ final class SubscriptionRunner: Sendable {
                 next = max(next, read.next.rawValue)
                 committer.update(next)
             case .unordered:
-                guard let reached = await deliverConcurrently(read.records.filter { $0.offset.rawValue >= next }, key, committer, from: next) else {
+                guard
+                    let reached = await deliverConcurrently(
+                        read.records.filter { $0.offset.rawValue >= next },
+                        key,
+                        committer,
+                        from: next
+                    )
+                else {
                     return
                 }
                 next = max(reached, read.next.rawValue)
@@ -271,7 +281,12 @@ final class SubscriptionRunner: Sendable {
             headers.append(("Plexus-Subscription", definition.name))
             headers.append(("Plexus-Attempt", String(attempt)))
             headers.append(("Plexus-Origin", origin))
-            let response = await transport.post(url: url, headers: headers, body: body, timeoutMs: delivery.timeout.milliseconds)
+            let response = await transport.post(
+                url: url,
+                headers: headers,
+                body: body,
+                timeoutMs: delivery.timeout.milliseconds
+            )
             let verdict = PushVerdict.classify(response, now: PartitionLog.wallClockMilliseconds())
             switch verdict {
             case .delivered:
@@ -369,14 +384,26 @@ final class SubscriptionRunner: Sendable {
     static func failure(_ response: PushResponse, attempts: Int) -> Failure {
         switch response {
         case .timeout: return Failure(code: "timeout", data: "", attempts: attempts)
-        case .connectionFailed(let why): return Failure(code: "connection", data: String(why.prefix(1024)), attempts: attempts)
+        case .connectionFailed(let why):
+            return Failure(code: "connection", data: attributeText(Array(why.utf8.prefix(1024))), attempts: attempts)
         case .status(let code, _, let body):
             let bytes = body.getBytes(at: body.readerIndex, length: min(body.readableBytes, 1024)) ?? []
-            let text = String(decoding: bytes, as: UTF8.self).unicodeScalars.map { scalar -> String in
-                scalar.value < 0x20 && scalar != "\n" && scalar != "\t" ? " " : String(scalar)
-            }.joined()
-            return Failure(code: String(code), data: text, attempts: attempts)
+            return Failure(code: String(code), data: attributeText(bytes), attempts: attempts)
         }
+    }
+
+    /// Bytes as a valid CloudEvents String: invalid UTF-8 becomes U+FFFD, control characters (U+0000–001F,
+    /// U+007F–009F, line breaks included) and noncharacters become spaces.
+    static func attributeText(_ bytes: [UInt8]) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            let value = scalar.value
+            let disallowed =
+                value < 0x20 || (0x7F...0x9F).contains(value) || (0xFDD0...0xFDEF).contains(value)
+                || value & 0xFFFE == 0xFFFE
+            scalars.append(disallowed ? " " : scalar)
+        }
+        return String(scalars)
     }
 }
 
@@ -410,7 +437,10 @@ final class ProgressCommitter: Sendable {
         let entry = OffsetStore.Commit(topic: key.topic, partition: key.partition, offset: offset)
         store.commit(group: group, offsets: [entry], now: PartitionLog.wallClockMilliseconds()) { [self] results in
             if let error = results.first ?? nil {
-                logger.warning("cannot store subscription progress", metadata: ["group": "\(group)", "error": "\(error)"])
+                logger.warning(
+                    "cannot store subscription progress",
+                    metadata: ["group": "\(group)", "error": "\(error)"]
+                )
             }
             let failed = (results.first ?? nil) != nil
             let again = state.withLockedValue { state -> Int64? in
