@@ -132,15 +132,17 @@ public struct ServerConfiguration: Hashable, Sendable {
         for (key, value) in flags { values[key] = (value, "--\(key)") }
 
         var config = ServerConfiguration()
-        do {
-            if let json = definitions["subscriptions"] {
-                config.subscriptions = try RoutingJSON.decode([SubscriptionDefinition].self, from: json)
+        for key in definitionKeys {
+            guard let json = definitions[key] else { continue }
+            do {
+                if key == "subscriptions" {
+                    config.subscriptions = try RoutingJSON.decode([SubscriptionDefinition].self, from: json)
+                } else {
+                    config.queues = try RoutingJSON.decode([QueueDefinition].self, from: json)
+                }
+            } catch {
+                throw PlexusError(.configuration, "config file: \(key): \(error.message)")
             }
-            if let json = definitions["queues"] {
-                config.queues = try RoutingJSON.decode([QueueDefinition].self, from: json)
-            }
-        } catch {
-            throw PlexusError(.configuration, "config file: \(error.message)")
         }
         func bad(_ key: String, _ why: String) -> PlexusError {
             PlexusError(.configuration, "\(values[key]!.source): \(key)=\(values[key]!.value) \(why)")

@@ -136,19 +136,20 @@ import Testing
         #expect(spec.backoff(beforeRetry: 3) == 800)
     }
 
-    @Test func exponentialBackoffForHugeRetriesStaysPositiveAndBounded() {
+    @Test func noSingleWaitExceedsAnHourWhateverThePolicyComputes() {
         let spec = delivery(.exponential)
-        let capped = spec.backoff(beforeRetry: 41)
-        #expect(capped == 200 << 40)
-        #expect(spec.backoff(beforeRetry: 1_000) == capped)
-        #expect(spec.backoff(beforeRetry: Int.max) == capped)
-        // A day doubled 40 times overflows Int64: the result is a huge positive wait, not a wrapped one.
+        #expect(spec.backoff(beforeRetry: 15) == 200 << 14)  // 54.6 minutes: below the cap
+        #expect(spec.backoff(beforeRetry: 16) == DeliverySpec.maxBackoffMs)
+        #expect(spec.backoff(beforeRetry: 1_000) == DeliverySpec.maxBackoffMs)
+        #expect(spec.backoff(beforeRetry: Int.max) == DeliverySpec.maxBackoffMs)
+        // A day doubled 40 times overflows Int64: still capped, never a wrapped (negative) wait.
         let daily = delivery(.exponential, delayMs: 86_400_000)
-        #expect(daily.backoff(beforeRetry: 100) == Int64.max / 4)
-        #expect(daily.backoff(beforeRetry: Int.max) > 0)
+        #expect(daily.backoff(beforeRetry: 100) == DeliverySpec.maxBackoffMs)
+        let linear = delivery(.linear, delayMs: 86_400_000)
+        #expect(linear.backoff(beforeRetry: 1) == DeliverySpec.maxBackoffMs)
     }
 
-    /// Linear backoff multiplies with overflow reporting but returns the wrapped partial value.
+    /// Linear backoff must not wrap on overflow.
     @Test func linearBackoffForHugeRetriesDoesNotWrap() {
         let spec = delivery(.linear)
         let huge = spec.backoff(beforeRetry: Int.max)

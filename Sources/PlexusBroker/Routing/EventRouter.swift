@@ -146,28 +146,31 @@ public final class EventRouter: Sendable {
                 throw PlexusError(.alreadyExists, "a subscription named '\(definition.name)' exists")
             }
             if existing == definition { return false }
-            if existing == nil {
-                var commits: [OffsetStore.Commit] = []
-                for topic in broker.logs.topics() where definition.covers(topic.name) {
-                    for index in 0..<topic.partitionCount {
-                        guard let log = broker.logs.partition(topic.name, PartitionID(index)) else { continue }
-                        let offsets = log.offsets
-                        let start = definition.startFrom == .latest ? offsets.highWatermark : offsets.logStart
-                        commits.append(
-                            OffsetStore.Commit(topic: topic.name, partition: PartitionID(index), offset: start.rawValue)
-                        )
-                    }
-                }
-                _ = try await progress.deleteGroup(Self.subscriptionGroup(definition.name))
-                if !commits.isEmpty {
-                    let results = await progress.commit(
-                        group: Self.subscriptionGroup(definition.name),
-                        offsets: commits,
-                        now: PartitionLog.wallClockMilliseconds()
+            let group = Self.subscriptionGroup(definition.name)
+            if existing == nil { _ = try await progress.deleteGroup(group) }
+            // Partitions it covers without progress yet (all when new; the newly covered ones when replaced)
+            // start where `startFrom` says; partitions created later start at their beginning.
+            let known = progress.fetch(group: group)
+            var commits: [OffsetStore.Commit] = []
+            for topic in broker.logs.topics() where definition.covers(topic.name) {
+                for index in 0..<topic.partitionCount
+                where known[OffsetStore.TopicPartition(topic.name, PartitionID(index))] == nil {
+                    guard let log = broker.logs.partition(topic.name, PartitionID(index)) else { continue }
+                    let offsets = log.offsets
+                    let start = definition.startFrom == .latest ? offsets.highWatermark : offsets.logStart
+                    commits.append(
+                        OffsetStore.Commit(topic: topic.name, partition: PartitionID(index), offset: start.rawValue)
                     )
-                    if let failure = results.compactMap({ $0 }).first {
-                        throw PlexusError(.storage, "cannot store the subscription's start: \(failure)")
-                    }
+                }
+            }
+            if !commits.isEmpty {
+                let results = await progress.commit(
+                    group: group,
+                    offsets: commits,
+                    now: PartitionLog.wallClockMilliseconds()
+                )
+                if let failure = results.compactMap({ $0 }).first {
+                    throw PlexusError(.storage, "cannot store the subscription's start: \(failure)")
                 }
             }
             try await stop(subscription: definition.name)

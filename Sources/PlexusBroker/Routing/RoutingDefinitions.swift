@@ -46,8 +46,15 @@ public struct DeliverySpec: Hashable, Sendable {
 
     public init() {}
 
-    /// The wait before retry `attempt` (1-based) by the backoff policy alone.
+    /// The longest single wait between attempts, whatever the policy computes.
+    public static let maxBackoffMs: Int64 = 3_600_000
+
+    /// The wait before retry `attempt` (1-based) by the backoff policy alone, at most ``maxBackoffMs``.
     public func backoff(beforeRetry attempt: Int) -> Int64 {
+        min(uncappedBackoff(beforeRetry: attempt), Self.maxBackoffMs)
+    }
+
+    private func uncappedBackoff(beforeRetry attempt: Int) -> Int64 {
         let base = backoffDelay.milliseconds
         switch backoffPolicy {
         case .linear:

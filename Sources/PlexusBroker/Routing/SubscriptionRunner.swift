@@ -103,101 +103,144 @@ final class SubscriptionRunner: Sendable {
 
     private func follow(_ key: OffsetStore.TopicPartition) async {
         let committed = router.progress.fetch(group: group, partitions: [key])[key]?.offset ?? -1
-        var next = max(committed, 0)
         let committer = ProgressCommitter(store: router.progress, group: group, key: key, logger: logger)
-        if committed < 0 { committer.update(next) }
+        if committed < 0 { committer.update(0) }
+        switch definition.delivery.ordering {
+        case .ordered: await followOrdered(key, from: max(committed, 0), committer)
+        case .unordered: await followUnordered(key, from: max(committed, 0), committer)
+        }
+    }
+
+    /// One read step: records at or after `position` (up to `maxBytes` of batches) and where to read next;
+    /// nil when the partition is gone (deleted). A position retention passed continues at the log start (or
+    /// at it after a volatile stream restarted empty).
+    private func read(_ key: OffsetStore.TopicPartition, at position: inout Int64, maxBytes: Int) async
+        -> (log: PartitionLog, records: [StoredRecord], next: Int64)?
+    {
         while !Task.isCancelled {
-            guard let log = broker.logs.partition(key.topic, key.partition) else { return }  // deleted
-            let read: (records: [StoredRecord], next: Offset)
+            guard let log = broker.logs.partition(key.topic, key.partition) else { return nil }
             do {
-                read = try log.readRecordsAndNext(from: Offset(next), maxBytes: 256 << 10)
+                let read = try log.readRecordsAndNext(from: Offset(position), maxBytes: maxBytes)
+                let records = read.records.filter { $0.offset.rawValue >= position }
+                return (log, records, max(read.next.rawValue, position))
             } catch let error as PlexusError where error.code == .offsetOutOfRange {
-                next = max(next, log.offsets.logStart.rawValue)
-                if next > log.offsets.highWatermark.rawValue { next = log.offsets.logStart.rawValue }
-                committer.update(next)
-                continue
+                let offsets = log.offsets
+                position =
+                    position > offsets.highWatermark.rawValue
+                    ? offsets.logStart.rawValue : max(position, offsets.logStart.rawValue)
             } catch {
                 logger.error(
                     "subscription read failed",
                     metadata: ["subscription": "\(definition.name)", "error": "\(error)"]
                 )
                 try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        return nil
+    }
+
+    /// One event in flight at a time, in offset order.
+    private func followOrdered(_ key: OffsetStore.TopicPartition, from start: Int64, _ committer: ProgressCommitter)
+        async
+    {
+        var next = start
+        while !Task.isCancelled {
+            guard let step = await read(key, at: &next, maxBytes: 256 << 10) else { return }
+            if step.records.isEmpty {
+                if step.next > next {
+                    next = step.next
+                    committer.update(next)
+                } else {
+                    _ = await broker.waitForData([(step.log, Offset(next))], timeout: .seconds(5))
+                }
                 continue
             }
-            if read.records.isEmpty {
-                if read.next.rawValue > next {
-                    next = read.next.rawValue
-                    committer.update(next)
-                    continue
-                }
-                _ = await broker.waitForData([(log, Offset(next))], timeout: .seconds(5))
-                continue
-            }
-            switch definition.delivery.ordering {
-            case .ordered:
-                for stored in read.records where stored.offset.rawValue >= next {
-                    guard await process(stored, key) else { return }
-                    next = stored.offset.rawValue + 1
-                    committer.update(next)
-                }
-                next = max(next, read.next.rawValue)
-                committer.update(next)
-            case .unordered:
-                guard
-                    let reached = await deliverConcurrently(
-                        read.records.filter { $0.offset.rawValue >= next },
-                        key,
-                        committer,
-                        from: next
-                    )
-                else {
-                    return
-                }
-                next = max(reached, read.next.rawValue)
+            for stored in step.records {
+                guard await process(stored, key) else { return }
+                next = stored.offset.rawValue + 1
                 committer.update(next)
             }
+            next = max(next, step.next)
+            committer.update(next)
         }
     }
 
-    /// Delivers `records` with up to `concurrency` in flight; returns the offset after the last, or nil when
-    /// cancelled (progress then stays at the first record not settled).
-    private func deliverConcurrently(
-        _ records: [StoredRecord],
-        _ key: OffsetStore.TopicPartition,
-        _ committer: ProgressCommitter,
-        from start: Int64
-    ) async -> Int64? {
-        await withTaskGroup(of: (Int64, Bool).self) { tasks -> Int64? in
+    /// The most offsets between the first unsettled event and the reading position when unordered, so a stuck
+    /// event bounds the bookkeeping.
+    static let unorderedWindow = 10_000
+
+    /// Up to `concurrency` events in flight, a sliding window: a free slot takes the next event at once, and
+    /// progress is the first event not settled.
+    private func followUnordered(_ key: OffsetStore.TopicPartition, from start: Int64, _ committer: ProgressCommitter)
+        async
+    {
+        let concurrency = definition.delivery.concurrency
+        await withTaskGroup(of: (offset: Int64, settled: Bool).self) { tasks in
+            var position = start  // the next offset to read
             var dispatched = Deque<Int64>()
             var done = Set<Int64>()
             var inFlight = 0
-            var cancelled = false
-            func complete(_ offset: Int64, _ settled: Bool) {
-                inFlight -= 1
-                guard settled else {
-                    cancelled = true
+            var waking = false  // a task is waiting for new records
+            var stopped = false
+            func complete(_ result: (offset: Int64, settled: Bool)) {
+                if result.offset < 0 {
+                    waking = false
                     return
                 }
-                done.insert(offset)
-                var settledUpTo: Int64?
+                inFlight -= 1
+                guard result.settled else {
+                    stopped = true  // cancelled: progress stays at the first event not settled
+                    return
+                }
+                done.insert(result.offset)
+                var moved = false
                 while let first = dispatched.first, done.remove(first) != nil {
                     dispatched.removeFirst()
-                    settledUpTo = first + 1
+                    moved = true
                 }
-                if let settledUpTo { committer.update(dispatched.first ?? settledUpTo) }
+                if moved { committer.update(dispatched.first ?? position) }
             }
-            for stored in records {
-                if inFlight >= definition.delivery.concurrency, let (offset, settled) = await tasks.next() {
-                    complete(offset, settled)
+            while !Task.isCancelled && !stopped {
+                if inFlight >= concurrency || dispatched.count >= Self.unorderedWindow {
+                    if let result = await tasks.next() { complete(result) }
+                    continue
                 }
-                if cancelled || Task.isCancelled { break }
-                dispatched.append(stored.offset.rawValue)
-                inFlight += 1
-                tasks.addTask { (stored.offset.rawValue, await self.process(stored, key)) }
+                guard let step = await read(key, at: &position, maxBytes: 64 << 10) else { break }
+                if step.records.isEmpty {
+                    if step.next > position {
+                        position = step.next
+                        if dispatched.isEmpty { committer.update(position) }
+                        continue
+                    }
+                    if !waking {
+                        waking = true
+                        let (log, at) = (step.log, Offset(position))
+                        tasks.addTask {
+                            _ = await self.broker.waitForData([(log, at)], timeout: .seconds(5))
+                            return (-1, true)
+                        }
+                    }
+                    if let result = await tasks.next() { complete(result) }
+                    continue
+                }
+                var all = true
+                for stored in step.records {
+                    if inFlight >= concurrency || dispatched.count >= Self.unorderedWindow || stopped
+                        || Task.isCancelled
+                    {
+                        all = false
+                        break
+                    }
+                    let offset = stored.offset.rawValue
+                    dispatched.append(offset)
+                    inFlight += 1
+                    position = offset + 1
+                    tasks.addTask { (offset, await self.process(stored, key)) }
+                }
+                if all { position = max(position, step.next) }
             }
-            while let (offset, settled) = await tasks.next() { complete(offset, settled) }
-            if cancelled || Task.isCancelled || !dispatched.isEmpty { return nil }
-            return (records.last?.offset.rawValue ?? start - 1) + 1
+            tasks.cancelAll()
+            while let result = await tasks.next() { complete(result) }
         }
     }
 
@@ -240,10 +283,26 @@ final class SubscriptionRunner: Sendable {
         switch outcome {
         case .cancelled:
             return false
-        case .delivered(let replies):
+        case .delivered(var replies):
             counters.add(\.delivered, "delivered")
-            if let replyTopic = definition.replyTopic, !replies.isEmpty {
-                await publish(replies.map { CloudEventKafkaBinding.encodeBinary($0) }, to: replyTopic, what: "replies")
+            guard !replies.isEmpty else { return true }
+            // A request (it names a `replyto` stream) gets its replies there, tied by its `correlationid`;
+            // other events' replies go to the subscription's reply stream, if it has one.
+            var destination = definition.replyTopic
+            if case .string(let replyTo)? = event.extensions[RequestReply.replyToAttribute],
+                let topic = try? TopicName(replyTo)
+            {
+                destination = topic
+                if let correlation = event.extensions[RequestReply.correlationAttribute] {
+                    for index in replies.indices
+                    where replies[index].extensions[RequestReply.correlationAttribute] == nil {
+                        replies[index].extensions[RequestReply.correlationAttribute] = correlation
+                    }
+                }
+            }
+            if let destination,
+                await publish(replies.map { CloudEventKafkaBinding.encodeBinary($0) }, to: destination, what: "replies")
+            {
                 counters.add(\.replies, "replies", replies.count)
             }
             return true
@@ -287,6 +346,8 @@ final class SubscriptionRunner: Sendable {
                 body: body,
                 timeoutMs: delivery.timeout.milliseconds
             )
+            // Cancelled (shutdown, the subscription changed): not a failed attempt; delivered again later.
+            if Task.isCancelled { return .cancelled }
             let verdict = PushVerdict.classify(response, now: PartitionLog.wallClockMilliseconds())
             switch verdict {
             case .delivered:
@@ -359,12 +420,18 @@ final class SubscriptionRunner: Sendable {
         return true
     }
 
-    private func publish(_ messages: [CloudEventKafkaBinding.Message], to topic: TopicName, what: String) async {
-        do { _ = try await broker.publish(messages, to: topic) } catch {
+    private func publish(_ messages: [CloudEventKafkaBinding.Message], to topic: TopicName, what: String) async
+        -> Bool
+    {
+        do {
+            _ = try await broker.publish(messages, to: topic)
+            return true
+        } catch {
             logger.error(
                 "cannot publish \(what)",
                 metadata: ["subscription": "\(definition.name)", "topic": "\(topic)", "error": "\(error)"]
             )
+            return false
         }
     }
 
