@@ -16,6 +16,8 @@ public final class HTTPPushTransport: PushTransport {
     public init(eventLoopGroup: MultiThreadedEventLoopGroup) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        // Subscriptions retry by their own delivery spec: a refused connection fails the attempt at once.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)

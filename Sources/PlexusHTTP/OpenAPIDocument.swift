@@ -20,7 +20,7 @@ enum OpenAPIDocument {
           "info": {
             "title": "Plexus HTTP API",
             "version": "1",
-            "description": "CloudEvents in and out of topics, push subscriptions, queues and request/reply, the admin REST API and health checks (docs/HTTP.md). Every error is application/problem+json (RFC 9457)."
+            "description": "CloudEvents in and out of topics, the admin REST API and health checks (docs/HTTP.md); push subscriptions, queues and request/reply (docs/ROUTING.md). Every error is application/problem+json (RFC 9457)."
           },
           "tags": [
             {
@@ -34,7 +34,7 @@ enum OpenAPIDocument {
             },
             {
               "name": "routing",
-              "description": "Push subscriptions, consumable queues and request/reply."
+              "description": "Push subscriptions, consumable queues and request/reply (docs/ROUTING.md)."
             }
           ],
           "paths": {
@@ -595,6 +595,7 @@ enum OpenAPIDocument {
                   "routing"
                 ],
                 "summary": "Creates the subscription, or replaces the one of that name (keeping its progress).",
+                "description": "The body's name must be the path's. A replaced subscription keeps its progress; partitions it newly covers start where startFrom says.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -667,14 +668,14 @@ enum OpenAPIDocument {
                   "503": {
                     "$ref": "#/components/responses/Unavailable"
                   }
-                },
-                "description": "The body's name must be the path's. A subscription replaced keeps its progress."
+                }
               },
               "delete": {
                 "operationId": "deleteSubscription",
                 "tags": [
                   "routing"
                 ],
+                "summary": "Deletes the subscription and its progress.",
                 "responses": {
                   "204": {
                     "description": "Deleted."
@@ -692,8 +693,7 @@ enum OpenAPIDocument {
                   "503": {
                     "$ref": "#/components/responses/Unavailable"
                   }
-                },
-                "summary": "Deletes the subscription and its progress."
+                }
               }
             },
             "/api/v1/queues": {
@@ -722,6 +722,7 @@ enum OpenAPIDocument {
                   "routing"
                 ],
                 "summary": "Creates a queue.",
+                "description": "The queue's topic is created when missing and auto-creation is on.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -801,8 +802,7 @@ enum OpenAPIDocument {
                   "503": {
                     "$ref": "#/components/responses/Unavailable"
                   }
-                },
-                "description": "The queue's topic is created when missing and auto-creation is on."
+                }
               }
             },
             "/api/v1/queues/{name}": {
@@ -845,7 +845,8 @@ enum OpenAPIDocument {
                 "tags": [
                   "routing"
                 ],
-                "summary": "Creates the queue, or replaces the one of that name (keeping its progress).",
+                "summary": "Creates the queue, or replaces the one of that name (keeping its state).",
+                "description": "The body's name must be the path's. A replaced queue keeps its state; its topic cannot change (400).",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -910,14 +911,14 @@ enum OpenAPIDocument {
                   "503": {
                     "$ref": "#/components/responses/Unavailable"
                   }
-                },
-                "description": "The body's name must be the path's. A queue replaced keeps its state; its topic cannot change (400)."
+                }
               },
               "delete": {
                 "operationId": "deleteQueue",
                 "tags": [
                   "routing"
                 ],
+                "summary": "Deletes the queue and its state (its events stay in the topic).",
                 "responses": {
                   "204": {
                     "description": "Deleted."
@@ -935,8 +936,7 @@ enum OpenAPIDocument {
                   "503": {
                     "$ref": "#/components/responses/Unavailable"
                   }
-                },
-                "summary": "Deletes the queue and its state (its events stay in the topic)."
+                }
               }
             },
             "/topics/{topic}/events": {
@@ -1837,7 +1837,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "404": {
-                    "description": "The topic does not exist and auto-creation is off.",
+                    "description": "The topic or the reply topic does not exist and auto-creation is off.",
                     "content": {
                       "application/problem+json": {
                         "schema": {
@@ -2600,7 +2600,6 @@ enum OpenAPIDocument {
                 "properties": {
                   "uri": {
                     "type": "string",
-                    "format": "uri",
                     "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
                     "description": "An absolute http:// or https:// URL with a host.",
                     "example": "http://billing.internal:8080/events"

@@ -5,6 +5,7 @@ import NIOCore
 import PlexusBroker
 import PlexusModel
 import PlexusStorage
+import ServiceLifecycle
 
 /// Subscriptions and queues (`/api/v1/subscriptions`, `/api/v1/queues`), the queue consumer API
 /// (`POST /queues/{queue}/receive|ack|release|reject`) and request/reply (`POST /topics/{topic}/requests`).
@@ -81,7 +82,10 @@ struct RoutingRoutes: Sendable {
         let wait = try integer(query, "timeout_ms", default: 0, in: 0...Self.maxWaitMs)
         let lease: Int64? =
             query["lease_ms"] == nil ? nil : try integer(query, "lease_ms", default: 0, in: 100...43_200_000)
-        let messages = try await router.receive(queue: name, max: Int(max), waitMs: wait, leaseMs: lease)
+        // Graceful shutdown ends the wait (with what there is), so the server can drain.
+        let messages = try await cancelWhenGracefulShutdown {
+            try await router.receive(queue: name, max: Int(max), waitMs: wait, leaseMs: lease)
+        }
         var body = ByteBuffer()
         body.writeString("{\"messages\":[")
         for (i, message) in messages.enumerated() {
@@ -107,7 +111,16 @@ struct RoutingRoutes: Sendable {
         -> Response
     {
         let name = try context.parameters.require("queue")
-        let body = try await decode(SettleBody.self, request)
+        var request = request
+        let bytes = try await request.collectBody(upTo: maxBodyBytes)
+        let body: SettleBody
+        do { body = try JSONDecoder().decode(SettleBody.self, from: Data(bytes.readableBytesView)) } catch {
+            throw Problem(
+                status: .badRequest,
+                code: "invalid-request",
+                detail: "the body must be {\"receipts\": [\"…\"]} (release also takes \"delay_ms\")"
+            )
+        }
         guard body.receipts.count <= Self.maxReceive else {
             throw Problem(
                 status: .badRequest,
@@ -116,7 +129,7 @@ struct RoutingRoutes: Sendable {
             )
         }
         let delay = body.delay_ms ?? 0
-        guard (0...86_400_000).contains(delay) else {
+        guard action != nil || (0...86_400_000).contains(delay) else {
             throw Problem(status: .badRequest, code: "invalid-request", detail: "delay_ms must be 0…86400000")
         }
         let results = try await router.settle(
@@ -155,7 +168,10 @@ struct RoutingRoutes: Sendable {
         guard events.count == 1 else {
             throw Problem(status: .badRequest, code: "invalid-cloudevent", detail: "a request is exactly one event")
         }
-        let reply = try await router.request(events[0], topic: topic, timeoutMs: timeout)
+        // Graceful shutdown ends the wait (504), so the server can drain.
+        let reply = try await cancelWhenGracefulShutdown {
+            try await router.request(events[0], topic: topic, timeoutMs: timeout)
+        }
         let (replyHeaders, replyBody) = CloudEventHTTPBinding.encodeBinary(reply)
         var fields = HTTPFields()
         for (name, value) in replyHeaders {

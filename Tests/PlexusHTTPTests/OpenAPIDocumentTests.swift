@@ -12,14 +12,17 @@ import Testing
 /// (every method of every path, both ways), with every `$ref` resolving.
 @Suite struct OpenAPIDocumentTests {
     /// The front end's routes (`METHOD /path`, read from its router) and the document it serves (checked to be
-    /// JSON), on an empty broker.
+    /// JSON), on an empty broker with an event router (as `plexus serve` gives it), so the routing routes are there.
     static func served() async throws -> (routes: Set<String>, document: [String: Any]) {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let logger = Logger(label: "test")
         let logs = try LogManager(dataDirectory: dir.path, ioThreads: 1, logger: logger)
         defer { logs.close() }
-        let router = HTTPFrontEnd(broker: Broker(logs: logs), logger: logger).router()
+        let broker = Broker(logs: logs)
+        let eventRouter = try EventRouter(broker: broker, dataDirectory: dir.path, transport: nil, logger: logger)
+        defer { eventRouter.close() }
+        let router = HTTPFrontEnd(broker: broker, logger: logger, router: eventRouter).router()
         let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
         let body = try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
@@ -51,7 +54,8 @@ import Testing
             #expect(
                 routes.isSuperset(of: [
                     "GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "GET /api/v1/topics/{topic}",
-                    "POST /topics/{topic}/events", "GET /topics/{topic}/stream",
+                    "POST /topics/{topic}/events", "GET /topics/{topic}/stream", "GET /api/v1/subscriptions/{name}",
+                    "POST /queues/{queue}/receive", "POST /topics/{topic}/requests",
                 ])
             )
             let documented = try Self.operations(document)

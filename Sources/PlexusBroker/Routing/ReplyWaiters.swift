@@ -91,6 +91,9 @@ final class ReplyWaiters: Sendable {
             self.resolve(waiter, with: nil)
         }
         guard let reply else {
+            if Task.isCancelled {
+                throw PlexusError(.shuttingDown, "the wait for a reply was cut short (shutting down)")
+            }
             throw PlexusError(
                 .replyTimeout,
                 "no reply with correlationid '\(waiter.correlation)' on '\(waiter.replyTopic)' within \(timeoutMs) ms"
