@@ -112,7 +112,8 @@ struct EventRoutes: Sendable {
 
     /// Records from `offset` on, at most `limit`.
     private func read(_ log: PartitionLog, from offset: Offset, limit: Int) throws -> [StoredRecord] {
-        let records = try log.readRecords(from: offset, maxBytes: 1 << 20)
+        // Enough batches for `limit` records of a few KiB, not a fixed MiB decoded for a `limit=1` poll.
+        let records = try log.readRecords(from: offset, maxBytes: min(1 << 20, max(16 << 10, limit * 4096)))
         return Array(records.lazy.filter { $0.offset >= offset }.prefix(limit))
     }
 

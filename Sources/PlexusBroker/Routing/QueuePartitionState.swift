@@ -103,6 +103,16 @@ public struct QueuePartitionState: Hashable, Sendable {
         return leased
     }
 
+    /// How many records ``lease(max:now:leaseMs:maxDeliveries:)`` could hand out now.
+    public func availableCount(now: Int64, maxDeliveries: Int) -> Int {
+        entries.values.reduce(0) { count, entry in
+            let ready =
+                entry.leasedUntil == nil && !entry.rejected && entry.deliveries < maxDeliveries
+                && entry.availableAt <= now
+            return ready ? count + 1 : count
+        }
+    }
+
     /// The earliest time a record not yet available becomes so (a delayed or not-before record), if any.
     public var nextAvailability: Int64? {
         entries.values.filter { $0.leasedUntil == nil && !$0.rejected }.map(\.availableAt).min()

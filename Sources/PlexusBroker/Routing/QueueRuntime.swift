@@ -60,14 +60,23 @@ actor QueueRuntime {
         let now = PartitionLog.wallClockMilliseconds()
         var changed = Set<Int32>()
         var cache: [Int32: [Int64: StoredRecord]] = [:]
+        var available = 0
         for index in partitions.keys {
             if partitions[index]!.expireLeases(now: now) > 0 { changed.insert(index) }
-            if try fill(index, now: now, cache: &cache) { changed.insert(index) }
+            available += partitions[index]!.availableCount(now: now, maxDeliveries: definition.maxDeliveries)
         }
         var leased: [(partition: Int32, offset: Int64, deliveries: Int)] = []
         let order = partitions.keys.sorted()
         if !order.isEmpty {
             rotation = (rotation + 1) % order.count
+            // Only as many new records are read into the windows as this receive can hand out, so the windows
+            // (and the state persisted on every call) stay as small as the work in flight.
+            for step in 0..<order.count where available < max {
+                let index = order[(rotation + step) % order.count]
+                let (moved, added) = try fill(index, now: now, want: max - available, cache: &cache)
+                if moved { changed.insert(index) }
+                available += added
+            }
             for step in 0..<order.count where leased.count < max {
                 let index = order[(rotation + step) % order.count]
                 for (offset, deliveries) in partitions[index]!.lease(
@@ -107,41 +116,46 @@ actor QueueRuntime {
         return messages
     }
 
-    /// Reads new records into a partition's window; returns whether the state changed.
-    private func fill(_ index: Int32, now: Int64, cache: inout [Int32: [Int64: StoredRecord]]) throws(PlexusError)
-        -> Bool
+    /// Reads new records into a partition's window until `want` of them are available now (or the window or
+    /// the partition ends); returns whether the state changed and how many available records it added.
+    private func fill(_ index: Int32, now: Int64, want: Int, cache: inout [Int32: [Int64: StoredRecord]])
+        throws(PlexusError) -> (changed: Bool, added: Int)
     {
-        guard let log = broker.logs.partition(definition.topic, PartitionID(index)) else { return false }
+        guard let log = broker.logs.partition(definition.topic, PartitionID(index)) else { return (false, 0) }
         var state = partitions[index]!
         let before = state
         let offsets = log.offsets
         if state.cursor < offsets.logStart.rawValue { state.skip(to: offsets.logStart.rawValue) }
-        while state.room > 0, state.cursor < offsets.highWatermark.rawValue {
+        var added = 0
+        while added < want, state.room > 0, state.cursor < offsets.highWatermark.rawValue {
             let read: (records: [StoredRecord], next: Offset)
             do {
-                read = try log.readRecordsAndNext(from: Offset(state.cursor), maxBytes: 256 << 10)
+                read = try log.readRecordsAndNext(from: Offset(state.cursor), maxBytes: 64 << 10)
             } catch {
                 throw PlexusError.wrapping(error)
             }
             let limit = state.cursor + state.room
-            var beyond = false
+            var stopped = false
             for stored in read.records where stored.offset.rawValue >= state.cursor {
-                if stored.offset.rawValue >= limit {
-                    beyond = true
+                if stored.offset.rawValue >= limit || added >= want {
+                    stopped = true
                     break
                 }
                 let event = presenting(stored, index)
                 let matches = filter.matches(event)
                 let availableAt = matches ? max(now, DelayedDelivery.notBefore(event) ?? now) : now
                 state.admit(offset: stored.offset.rawValue, matches: matches, availableAt: availableAt)
-                if matches { cache[index, default: [:]][stored.offset.rawValue] = stored }
+                if matches {
+                    cache[index, default: [:]][stored.offset.rawValue] = stored
+                    if availableAt <= now { added += 1 }
+                }
             }
             // Offsets without records (gaps, batches that yield none) are passed over.
-            if !beyond { state.pass(to: min(read.next.rawValue, limit)) }
+            if !stopped { state.pass(to: min(read.next.rawValue, limit)) }
             if read.records.isEmpty && read.next.rawValue <= state.cursor { break }
         }
         partitions[index] = state
-        return state != before
+        return (state != before, added)
     }
 
     private func record(_ index: Int32, _ offset: Int64, cache: inout [Int32: [Int64: StoredRecord]])

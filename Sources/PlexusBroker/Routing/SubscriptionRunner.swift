@@ -181,6 +181,8 @@ final class SubscriptionRunner: Sendable {
             var done = Set<Int64>()
             var inFlight = 0
             var waking = false  // a task is waiting for new records
+            var buffered = Deque<StoredRecord>()
+            var bufferedNext = start
             var stopped = false
             func complete(_ result: (offset: Int64, settled: Bool)) {
                 if result.offset < 0 {
@@ -205,39 +207,43 @@ final class SubscriptionRunner: Sendable {
                     if let result = await tasks.next() { complete(result) }
                     continue
                 }
-                guard let step = await read(key, at: &position, maxBytes: 64 << 10) else { break }
-                if step.records.isEmpty {
-                    if step.next > position {
-                        position = step.next
-                        if dispatched.isEmpty { committer.update(position) }
+                if buffered.isEmpty {
+                    guard let step = await read(key, at: &position, maxBytes: 256 << 10) else { break }
+                    if step.records.isEmpty {
+                        if step.next > position {
+                            position = step.next
+                            if dispatched.isEmpty { committer.update(position) }
+                            continue
+                        }
+                        if !waking {
+                            waking = true
+                            let (log, at) = (step.log, Offset(position))
+                            tasks.addTask {
+                                _ = await self.broker.waitForData([(log, at)], timeout: .seconds(5))
+                                return (-1, true)
+                            }
+                        }
+                        if let result = await tasks.next() { complete(result) }
                         continue
                     }
-                    if !waking {
-                        waking = true
-                        let (log, at) = (step.log, Offset(position))
-                        tasks.addTask {
-                            _ = await self.broker.waitForData([(log, at)], timeout: .seconds(5))
-                            return (-1, true)
-                        }
-                    }
-                    if let result = await tasks.next() { complete(result) }
-                    continue
+                    // Records read but not yet dispatched wait here, so a freed slot costs no read.
+                    buffered = Deque(step.records)
+                    bufferedNext = step.next
                 }
-                var all = true
-                for stored in step.records {
+                while let stored = buffered.first {
                     if inFlight >= concurrency || dispatched.count >= Self.unorderedWindow || stopped
                         || Task.isCancelled
                     {
-                        all = false
                         break
                     }
+                    buffered.removeFirst()
                     let offset = stored.offset.rawValue
                     dispatched.append(offset)
                     inFlight += 1
                     position = offset + 1
                     tasks.addTask { (offset, await self.process(stored, key)) }
                 }
-                if all { position = max(position, step.next) }
+                if buffered.isEmpty { position = max(position, bufferedNext) }
             }
             tasks.cancelAll()
             while let result = await tasks.next() { complete(result) }
