@@ -26,6 +26,23 @@ public final class HTTPPushTransport: PushTransport {
     public func post(url: String, headers: [(name: String, value: String)], body: ByteBuffer, timeoutMs: Int64) async
         -> PushResponse
     {
+        // AsyncHTTPClient's deadline ends at the response head; the race with a timer bounds the body too.
+        let timeout = Duration.milliseconds(timeoutMs)
+        return await withTaskGroup(of: PushResponse?.self) { attempts in
+            attempts.addTask { await self.attempt(url: url, headers: headers, body: body, timeoutMs: timeoutMs) }
+            attempts.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await attempts.next() ?? nil
+            attempts.cancelAll()
+            return first ?? .timeout
+        }
+    }
+
+    private func attempt(url: String, headers: [(name: String, value: String)], body: ByteBuffer, timeoutMs: Int64)
+        async -> PushResponse
+    {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -53,7 +70,7 @@ public final class HTTPPushTransport: PushTransport {
             }
             return .connectionFailed("\(error)")
         } catch {
-            if Task.isCancelled { return .connectionFailed("cancelled") }
+            if Task.isCancelled { return .timeout }
             return .connectionFailed("\(error)")
         }
     }

@@ -62,7 +62,10 @@ public struct LogConfig: Hashable, Sendable {
 
     /// A volatile stream's ring per partition unless `retention.bytes` says otherwise.
     public static let volatileRetentionBytes: Int64 = 16 << 20
-    /// A volatile stream's segment size unless `segment.bytes` says otherwise.
+    /// The largest `retention.bytes` of a volatile stream (memory per partition).
+    public static let volatileMaxRetentionBytes: Int64 = 1 << 30
+    /// A volatile stream's segment size unless `segment.bytes` says otherwise (never above its
+    /// `retention.bytes`).
     public static let volatileSegmentBytes = 1 << 20
 
     public init() {}
@@ -124,6 +127,14 @@ public struct LogConfig: Hashable, Sendable {
             guard config.retentionBytes >= 0 else {
                 throw PlexusError(.invalidConfig, "a volatile stream must be bounded: retention.bytes cannot be -1")
             }
+            guard config.retentionBytes <= Self.volatileMaxRetentionBytes else {
+                throw PlexusError(
+                    .invalidConfig,
+                    "a volatile stream keeps at most \(Self.volatileMaxRetentionBytes) bytes per partition in memory"
+                )
+            }
+            // The ring is trimmed when a segment rolls: a segment larger than the ring would hold more.
+            config.segmentBytes = Int(min(Int64(config.segmentBytes), max(config.retentionBytes, 14)))
         }
         return config
     }

@@ -885,7 +885,7 @@ public final class PartitionLog: Sendable {
     }
 
     /// Reads decoded records from `offset` on (records before it in the first batch are skipped), up to
-    /// `maxBytes` of batches. Compressed batches throw `unsupportedCompression` until codecs land. Blocks.
+    /// `maxBytes` of batches. Compressed batches are decompressed. Blocks.
     public func readRecords(from offset: Offset, maxBytes: Int) throws -> [StoredRecord] {
         try readRecordsAndNext(from: offset, maxBytes: maxBytes).records
     }
@@ -895,13 +895,47 @@ public final class PartitionLog: Sendable {
     /// log advance by `next`, so batches whose records yield nothing still move them on. Blocks.
     public func readRecordsAndNext(from offset: Offset, maxBytes: Int) throws -> (records: [StoredRecord], next: Offset)
     {
+        let read = try readRecordsSkipping(from: offset, maxBytes: maxBytes, skipUndecodable: false)
+        return (read.records, read.next)
+    }
+
+    /// A batch a reader passed over because its records cannot be decoded (a compressed batch whose
+    /// contents are damaged: producers' compressed batches are stored as they are).
+    public struct UndecodableBatch: Sendable {
+        public var baseOffset: Offset
+        public var lastOffset: Offset
+        public var error: String
+    }
+
+    /// ``readRecordsAndNext(from:maxBytes:)`` for followers that must never stall: with `skipUndecodable`, a
+    /// batch whose records cannot be decoded is passed over (and reported) instead of failing the read.
+    /// Records whose offset lies outside their batch's range (a damaged compressed batch) are dropped.
+    /// Blocks.
+    public func readRecordsSkipping(from offset: Offset, maxBytes: Int, skipUndecodable: Bool = true) throws
+        -> (records: [StoredRecord], next: Offset, skipped: [UndecodableBatch])
+    {
         var out: [StoredRecord] = []
+        var skipped: [UndecodableBatch] = []
         var next = offset
         for batch in try readBatches(from: offset, maxBytes: maxBytes) {
             next = Offset(max(next.rawValue, batch.header.lastOffset &+ 1))
-            for record in try batch.records() {
-                let recordOffset = batch.header.baseOffset + Int64(record.offsetDelta)
-                guard recordOffset >= offset.rawValue else { continue }
+            let records: [Record]
+            do {
+                records = try batch.records()
+            } catch {
+                guard skipUndecodable else { throw error }
+                skipped.append(
+                    UndecodableBatch(
+                        baseOffset: Offset(batch.header.baseOffset),
+                        lastOffset: Offset(batch.header.lastOffset),
+                        error: "\(error)"
+                    )
+                )
+                continue
+            }
+            for record in records {
+                let recordOffset = batch.header.baseOffset &+ Int64(record.offsetDelta)
+                guard recordOffset >= offset.rawValue, recordOffset <= batch.header.lastOffset else { continue }
                 let timestamp =
                     batch.header.isLogAppendTime
                     ? batch.header.maxTimestamp
@@ -915,7 +949,7 @@ public final class PartitionLog: Sendable {
                 )
             }
         }
-        return (out, next)
+        return (out, next, skipped)
     }
 
     /// The first offset whose record timestamp is at or above `timestamp`, or nil when no record is.

@@ -263,6 +263,7 @@ public final class EventRouter: Sendable {
                     "'\(definition.topic)' is volatile; a queue needs a durable stream"
                 )
             }
+            await existing?.retire()
             let runtime = try QueueRuntime(definition: definition, router: self)
             if existing == nil { try await runtime.initialize() }
             state.withLockedValue { $0.queues[definition.name] = runtime }
@@ -275,9 +276,10 @@ public final class EventRouter: Sendable {
     /// Deletes a queue and its state (records it held stay in the stream).
     public func deleteQueue(_ name: String) async throws(PlexusError) {
         try await changes.run { () throws(PlexusError) in
-            guard state.withLockedValue({ $0.queues.removeValue(forKey: name) }) != nil else {
+            guard let removed = state.withLockedValue({ $0.queues.removeValue(forKey: name) }) else {
                 throw PlexusError(.queueNotFound, "no queue is named '\(name)'")
             }
+            await removed.retire()
             try await saveDefinitions()
             _ = try await progress.deleteGroup(Self.queueGroup(name))
         }
@@ -288,9 +290,10 @@ public final class EventRouter: Sendable {
     public func receive(queue name: String, max: Int, waitMs: Int64, leaseMs: Int64?) async throws(PlexusError)
         -> [QueueMessage]
     {
-        let queue = try queueRuntime(name)
         let deadline = ContinuousClock.now + .milliseconds(waitMs)
         while true {
+            // Looked up each round: a queue replaced or deleted meanwhile is not served by its old runtime.
+            let queue = try queueRuntime(name)
             let messages = try await queue.receive(max: max, leaseMs: leaseMs ?? queue.definition.lease.milliseconds)
             if !messages.isEmpty || ContinuousClock.now >= deadline || Task.isCancelled { return messages }
             // New records wake the wait; releases, lease expiries and delays are seen within 100 ms.
@@ -330,8 +333,12 @@ public final class EventRouter: Sendable {
         }
         let key = OffsetStore.TopicPartition(topic, partition)
         var floor: Int64?
+        let end = broker.logs.partition(topic, partition)?.offsets.highWatermark.rawValue ?? 0
         for group in subscriptions.map(Self.subscriptionGroup) + queues.map(Self.queueGroup) {
-            guard let committed = progress.fetch(group: group, partitions: [key])[key], committed.offset >= 0 else {
+            // Progress past the end (the topic was deleted and created again) is stale: keep everything.
+            guard let committed = progress.fetch(group: group, partitions: [key])[key], committed.offset >= 0,
+                committed.offset <= end
+            else {
                 // Not started on this partition yet: it starts at the beginning, so keep everything.
                 floor = min(floor ?? 0, 0)
                 continue

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PlexusModel
 import PlexusStorage
 
@@ -13,6 +14,26 @@ actor QueueRuntime {
     private var partitions: [Int32: QueuePartitionState] = [:]
     /// Where the next receive starts looking, so partitions share the work.
     private var rotation = 0
+    /// Set when the queue was deleted or replaced: this runtime no longer hands out or stores anything.
+    private var retired = false
+    /// Records being published to the dead-letter stream now (a tick and a settle may overlap).
+    private var deadLettering = Set<Position>()
+
+    private struct Position: Hashable {
+        var partition: Int32
+        var offset: Int64
+        init(_ partition: Int32, _ offset: Int64) {
+            self.partition = partition
+            self.offset = offset
+        }
+    }
+
+    /// Stops this runtime for good (the queue was deleted or replaced); later calls fail with queue-not-found.
+    func retire() { retired = true }
+
+    private func checkLive() throws(PlexusError) {
+        if retired { throw PlexusError(.queueNotFound, "queue '\(definition.name)' was deleted or replaced") }
+    }
 
     init(definition: QueueDefinition, router: EventRouter) throws(PlexusError) {
         self.definition = definition
@@ -56,6 +77,7 @@ actor QueueRuntime {
     // MARK: Receive
 
     func receive(max: Int, leaseMs: Int64) async throws(PlexusError) -> [QueueMessage] {
+        try checkLive()
         discoverPartitions()
         let now = PartitionLog.wallClockMilliseconds()
         var changed = Set<Int32>()
@@ -125,20 +147,35 @@ actor QueueRuntime {
         var state = partitions[index]!
         let before = state
         let offsets = log.offsets
+        if state.cursor > offsets.highWatermark.rawValue {
+            // Past the end: the topic was deleted and created again; its records all are new to this queue.
+            state = QueuePartitionState(start: offsets.logStart.rawValue)
+        }
         if state.cursor < offsets.logStart.rawValue { state.skip(to: offsets.logStart.rawValue) }
         var added = 0
         while added < want, state.room > 0, state.cursor < offsets.highWatermark.rawValue {
-            let read: (records: [StoredRecord], next: Offset)
+            let read: (records: [StoredRecord], next: Offset, skipped: [PartitionLog.UndecodableBatch])
             do {
-                read = try log.readRecordsAndNext(from: Offset(state.cursor), maxBytes: 64 << 10)
+                read = try log.readRecordsSkipping(from: Offset(state.cursor), maxBytes: 64 << 10)
             } catch {
                 throw PlexusError.wrapping(error)
+            }
+            for batch in read.skipped {
+                router.logger.error(
+                    "queue skips a batch whose records cannot be decoded",
+                    metadata: [
+                        "queue": "\(definition.name)", "partition": "\(index)",
+                        "offsets": "\(batch.baseOffset)...\(batch.lastOffset)", "error": "\(batch.error)",
+                    ]
+                )
             }
             let limit = state.cursor + state.room
             var stopped = false
             for stored in read.records where stored.offset.rawValue >= state.cursor {
                 if stored.offset.rawValue >= limit || added >= want {
                     stopped = true
+                    // Offsets before it hold no record: pass them (clamped to the window).
+                    if stored.offset.rawValue >= limit { state.pass(to: stored.offset.rawValue) }
                     break
                 }
                 let event = presenting(stored, index)
@@ -165,7 +202,7 @@ actor QueueRuntime {
         if let stored = cache[index]?[offset] { return stored }
         guard let log = broker.logs.partition(definition.topic, PartitionID(index)) else { return nil }
         do {
-            for stored in try log.readRecords(from: Offset(offset), maxBytes: 64 << 10) {
+            for stored in try log.readRecordsSkipping(from: Offset(offset), maxBytes: 64 << 10).records {
                 cache[index, default: [:]][stored.offset.rawValue] = stored
             }
         } catch let error as PlexusError where error.code == .offsetOutOfRange {
@@ -191,6 +228,7 @@ actor QueueRuntime {
     func settle(receipts: [String], action: QueueAction) async throws(PlexusError) -> [QueuePartitionState
         .ReceiptStatus]
     {
+        try checkLive()
         let now = PartitionLog.wallClockMilliseconds()
         var results: [QueuePartitionState.ReceiptStatus] = []
         var changed = Set<Int32>()
@@ -221,6 +259,7 @@ actor QueueRuntime {
 
     /// Expires leases and dead-letters exhausted records (the router calls it every 250 ms).
     func tick() async {
+        if retired { return }
         let now = PartitionLog.wallClockMilliseconds()
         var exhausted = false
         for index in partitions.keys {
@@ -235,11 +274,18 @@ actor QueueRuntime {
     private func deadLetterExhausted() async {
         var cache: [Int32: [Int64: StoredRecord]] = [:]
         var letters: [(Int32, Int64, CloudEventKafkaBinding.Message)] = []
+        var gone = Set<Int32>()
         for (index, state) in partitions {
-            for offset in state.exhausted(maxDeliveries: definition.maxDeliveries).prefix(500) {
+            for offset in state.exhausted(maxDeliveries: definition.maxDeliveries).prefix(500)
+            where !deadLettering.contains(.init(index, offset)) {
                 let entry = state.entries[offset]!
-                guard let stored = try? record(index, offset, cache: &cache) else {
-                    partitions[index]!.settle(offset)
+                let stored: StoredRecord?
+                do { stored = try record(index, offset, cache: &cache) } catch {
+                    continue  // unreadable now: the next tick tries again
+                }
+                guard let stored else {
+                    partitions[index]!.settle(offset)  // no longer in the log (the topic was deleted)
+                    gone.insert(index)
                     continue
                 }
                 var event = presenting(stored, index)
@@ -251,29 +297,54 @@ actor QueueRuntime {
                 letters.append((index, offset, CloudEventKafkaBinding.encodeBinary(event)))
             }
         }
-        guard !letters.isEmpty else { return }
-        do {
-            _ = try await broker.publish(letters.map(\.2), to: definition.deadLetterTopic)
-        } catch {
-            router.logger.error(
-                "cannot publish dead letters",
-                metadata: [
-                    "queue": "\(definition.name)", "topic": "\(definition.deadLetterTopic)", "error": "\(error)",
-                ]
-            )
+        guard !letters.isEmpty else {
+            if !gone.isEmpty { try? await persist(gone) }
             return
         }
-        var changed = Set<Int32>()
-        for (index, offset, _) in letters {
-            partitions[index]?.settle(offset)
-            changed.insert(index)
+        for (index, offset, _) in letters { deadLettering.insert(.init(index, offset)) }
+        defer { for (index, offset, _) in letters { deadLettering.remove(.init(index, offset)) } }
+        var changed = gone
+        // One letter per publish: a letter never shares a batch (and its size limit) with others.
+        for (index, offset, letter) in letters {
+            do {
+                _ = try await broker.publish([letter], to: definition.deadLetterTopic)
+            } catch  where error.code == .messageTooLarge {
+                // Bigger than the dead-letter stream takes: the letter goes without its data, saying so.
+                var slim = letter
+                slim.value = nil
+                slim.headers.append(
+                    RecordHeader(
+                        key: "ce_plexusdatadropped",
+                        value: ByteBuffer(string: "the data exceeds the dead-letter stream's max.message.bytes")
+                    )
+                )
+                do { _ = try await broker.publish([slim], to: definition.deadLetterTopic) } catch {
+                    logDeadLetterFailure(error)
+                    continue
+                }
+            } catch {
+                logDeadLetterFailure(error)
+                continue
+            }
+            if !retired {
+                partitions[index]?.settle(offset)
+                changed.insert(index)
+            }
         }
-        try? await persist(changed)
+        if !changed.isEmpty { try? await persist(changed) }
+    }
+
+    private func logDeadLetterFailure(_ error: PlexusError) {
+        router.logger.error(
+            "cannot publish a dead letter (tried again at the next tick)",
+            metadata: ["queue": "\(definition.name)", "topic": "\(definition.deadLetterTopic)", "error": "\(error)"]
+        )
     }
 
     // MARK: State
 
     private func persist(_ indexes: Set<Int32>) async throws(PlexusError) {
+        try checkLive()
         let commits = indexes.sorted().compactMap { index -> OffsetStore.Commit? in
             guard let state = partitions[index] else { return nil }
             return OffsetStore.Commit(
@@ -283,11 +354,15 @@ actor QueueRuntime {
                 metadata: state.persisted
             )
         }
-        let results = await router.progress.commit(
-            group: group,
-            offsets: commits,
-            now: PartitionLog.wallClockMilliseconds()
-        )
+        // Enqueued on the store from the actor before suspending, so state is stored in the order it changed
+        // (an older snapshot never lands after a newer one).
+        let store = router.progress
+        let group = self.group
+        let results = await withCheckedContinuation { continuation in
+            store.commit(group: group, offsets: commits, now: PartitionLog.wallClockMilliseconds()) {
+                continuation.resume(returning: $0)
+            }
+        }
         if let failure = results.compactMap({ $0 }).first {
             throw PlexusError(.storage, "cannot store the queue's state: \(failure)")
         }

@@ -20,7 +20,7 @@ final class ReplyWaiters: Sendable {
         var waiting: [TopicName: [String: [UInt64: CheckedContinuation<CloudEvent?, Never>?]]] = [:]
         /// Replies that arrived before their waiter suspended.
         var early: [UInt64: CloudEvent] = [:]
-        var followers: [TopicName: (task: Task<Void, Never>, idleSince: ContinuousClock.Instant?)] = [:]
+        var followers: [TopicName: (id: UInt64, task: Task<Void, Never>, idleSince: ContinuousClock.Instant?)] = [:]
         var registered = 0
     }
 
@@ -55,8 +55,15 @@ final class ReplyWaiters: Sendable {
             state.waiting[replyTopic, default: [:]][correlation, default: [:]][waiter.id] = .some(nil)
             state.registered += 1
             if state.followers[replyTopic] == nil {
-                let task = Task { [self] in await self.follow(replyTopic, from: frozen) }
-                state.followers[replyTopic] = (task, nil)
+                let id = state.nextID
+                let task = Task { [self] in
+                    await self.follow(replyTopic, from: frozen)
+                    // Ended (the stream was deleted, or stopped): the next request starts a new follower.
+                    self.state.withLockedValue { state in
+                        if state.followers[replyTopic]?.id == id { state.followers[replyTopic] = nil }
+                    }
+                }
+                state.followers[replyTopic] = (id, task, nil)
             } else {
                 state.followers[replyTopic]!.idleSince = nil
             }
@@ -141,12 +148,17 @@ final class ReplyWaiters: Sendable {
                     var next = start
                     while !Task.isCancelled {
                         guard let log = broker.logs.partition(topic, PartitionID(index)) else { return }
-                        let read: (records: [StoredRecord], next: Offset)
+                        let read: (records: [StoredRecord], next: Offset, skipped: [PartitionLog.UndecodableBatch])
                         do {
-                            read = try log.readRecordsAndNext(from: Offset(next), maxBytes: 256 << 10)
+                            read = try log.readRecordsSkipping(from: Offset(next), maxBytes: 256 << 10)
+                        } catch let error as PlexusError where error.code == .offsetOutOfRange {
+                            let offsets = log.offsets
+                            next =
+                                next > offsets.highWatermark.rawValue
+                                ? offsets.highWatermark.rawValue : offsets.logStart.rawValue
+                            continue
                         } catch {
-                            next = log.offsets.logStart.rawValue
-                            try? await Task.sleep(for: .milliseconds(100))
+                            try? await Task.sleep(for: .seconds(1))
                             continue
                         }
                         for stored in read.records where stored.offset.rawValue >= next {

@@ -79,7 +79,7 @@ final class SubscriptionRunner: Sendable {
 
     /// Follows every covered partition (new streams are found within a second) until cancelled.
     func run() async {
-        await withTaskGroup(of: Void.self) { tasks in
+        await withDiscardingTaskGroup { tasks in
             while !Task.isCancelled {
                 for topic in broker.logs.topics() where definition.covers(topic.name) {
                     for index in 0..<topic.partitionCount {
@@ -109,6 +109,7 @@ final class SubscriptionRunner: Sendable {
         case .ordered: await followOrdered(key, from: max(committed, 0), committer)
         case .unordered: await followUnordered(key, from: max(committed, 0), committer)
         }
+        committer.stop()
     }
 
     /// One read step: records at or after `position` (up to `maxBytes` of batches) and where to read next;
@@ -120,7 +121,18 @@ final class SubscriptionRunner: Sendable {
         while !Task.isCancelled {
             guard let log = broker.logs.partition(key.topic, key.partition) else { return nil }
             do {
-                let read = try log.readRecordsAndNext(from: Offset(position), maxBytes: maxBytes)
+                let read = try log.readRecordsSkipping(from: Offset(position), maxBytes: maxBytes)
+                for batch in read.skipped {
+                    counters.add(\.dropped, "dropped", Int(batch.lastOffset.rawValue - batch.baseOffset.rawValue + 1))
+                    logger.error(
+                        "skipping a batch whose records cannot be decoded",
+                        metadata: [
+                            "subscription": "\(definition.name)", "topic": "\(key.topic)",
+                            "partition": "\(key.partition)",
+                            "offsets": "\(batch.baseOffset)...\(batch.lastOffset)", "error": "\(batch.error)",
+                        ]
+                    )
+                }
                 let records = read.records.filter { $0.offset.rawValue >= position }
                 return (log, records, max(read.next.rawValue, position))
             } catch let error as PlexusError where error.code == .offsetOutOfRange {
@@ -487,7 +499,13 @@ final class ProgressCommitter: Sendable {
     private let group: String
     private let key: OffsetStore.TopicPartition
     private let logger: Logger
-    private let state = NIOLockedValueBox<(committed: Int64, wanted: Int64, busy: Bool)>((-1, -1, false))
+    private let state = NIOLockedValueBox<(committed: Int64, wanted: Int64, busy: Bool, stopped: Bool)>(
+        (-1, -1, false, false)
+    )
+
+    /// No more commits (the follower ended): a commit still in flight completes, none follows it, so a
+    /// subscription deleted and created again is not rewound by its predecessor.
+    func stop() { state.withLockedValue { $0.stopped = true } }
 
     init(store: OffsetStore, group: String, key: OffsetStore.TopicPartition, logger: Logger) {
         self.store = store
@@ -499,7 +517,7 @@ final class ProgressCommitter: Sendable {
     func update(_ next: Int64) {
         let start = state.withLockedValue { state -> Int64? in
             state.wanted = max(state.wanted, next)
-            guard !state.busy, state.wanted != state.committed else { return nil }
+            guard !state.busy, !state.stopped, state.wanted != state.committed else { return nil }
             state.busy = true
             return state.wanted
         }
@@ -518,7 +536,7 @@ final class ProgressCommitter: Sendable {
             let failed = (results.first ?? nil) != nil
             let again = state.withLockedValue { state -> Int64? in
                 if !failed { state.committed = max(state.committed, offset) }
-                guard state.wanted != state.committed, !failed else {
+                guard state.wanted != state.committed, !failed, !state.stopped else {
                     state.busy = false
                     return nil
                 }
