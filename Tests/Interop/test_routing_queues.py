@@ -326,3 +326,45 @@ def test_queue_crud_with_defaults_status_and_errors(node):
     assert status == 404 and problem_code(headers, problem) == "queue-not-found"
     status, _, listing = call_json("GET", f"{node.http}{API}")
     assert [q["name"] for q in listing["queues"]] == ["crudq-2"]
+
+
+def test_large_rejected_records_all_reach_the_dead_letter_topic(node):
+    # Eight records of 200 KB: together far above max.message.bytes (1 MiB), each one below it.
+    create(node, "big", "big-in", startFrom="earliest")
+    for i in range(8):
+        publish(node, "big-in", f"big-{i}", data=b"x" * 200_000, content_type="application/octet-stream")
+    messages = receive_until(node, "big", 8)
+    assert len(messages) == 8
+    assert settle(node, "big", "reject", [m["receipt"] for m in messages]) == ["ok"] * 8
+    letters = read_events(node, "big.dlq", 8)
+    assert sorted(e["id"] for e in letters) == [f"big-{i}" for i in range(8)]
+    assert all(e["plexuserrorcode"] == "rejected" for e in letters)
+    wait_until(lambda: drained(node, "big"), message="the queue settled after dead-lettering")
+
+
+def test_a_long_poll_of_a_replaced_queue_is_not_served_by_the_old_queue(node):
+    create(node, "swap", "swap-in")
+    results = {}
+
+    def poll():
+        url = f"{node.http}/queues/swap/receive?max=5&timeout_ms=8000"
+        results["poll"] = call_json("POST", url, timeout=30)
+
+    import threading
+    thread = threading.Thread(target=poll)
+    thread.start()
+    time.sleep(0.5)
+    # Replaced while the long poll waits: a different lease, the same stream.
+    status, _, body = call_json("PUT", f"{node.http}{API}/swap", {"name": "swap", "topic": "swap-in", "lease": "PT5S"})
+    assert status == 200, body
+    publish(node, "swap-in", "after-swap")
+    thread.join(timeout=30)
+    status, _, polled = results["poll"]
+    assert status == 200, polled
+    fresh = receive(node, "swap", max=5, timeout_ms=2000)
+    handed = [m["receipt"] for m in polled["messages"]] + [m["receipt"] for m in fresh]
+    # Exactly one receiver holds the record, under the new queue's lease.
+    assert len(handed) == 1, (polled, fresh)
+    message = (polled["messages"] + fresh)[0]
+    assert message["event"]["id"] == "after-swap" and message["deliveryCount"] == 1
+    assert settle(node, "swap", "ack", handed) == ["ok"]

@@ -188,6 +188,40 @@ def test_a_sink_that_answers_too_late_times_out_and_the_event_is_dead_lettered(n
         wait_counters(node, "slowpoke", deadLettered=1)
 
 
+def test_the_attempt_timeout_covers_a_response_body_that_stalls(node):
+    # A sink that sends its status line and headers at once, then 3 of the 100 body bytes, then nothing.
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+
+    def serve():
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(connection)
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+
+    import threading
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/stall"
+        create(node, "stall", "stall-in", url,
+               delivery={"retry": 1, "timeout": "PT1S", "backoffDelay": "PT0.1S",
+                         "deadLetterSink": {"topic": "stall-dlq"}})
+        publish(node, "stall-in", "s-1")
+        [dead] = read_events(node, "stall-dlq", 1, timeout=30)
+        assert dead["id"] == "s-1" and dead["plexuserrorcode"] == "timeout"
+        assert int(dead["plexuserrorattempts"]) == 2
+    finally:
+        server.close()
+        for connection in accepted:
+            connection.close()
+
+
 def test_a_permanent_refusal_dead_letters_at_once_and_without_a_dead_letter_sink_drops(node):
     with Sink(always(400, body="schema mismatch")) as bad, Sink(always(422)) as unprocessable:
         create(node, "perm", "perm-in", bad.url,
