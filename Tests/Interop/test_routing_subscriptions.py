@@ -626,3 +626,15 @@ def test_subscription_crud_with_defaults_status_replace_and_delete(node):
         publish(node, "crud-in", "x-3")
         time.sleep(1.0)
         assert len(sink.snapshot()) == count
+
+
+def test_a_dead_sink_never_delays_another_subscription_of_the_same_stream(node):
+    with Sink(hang(30.0)) as dead, Sink(always(200)) as alive:
+        create(node, "stuck", "shared-in", dead.url, delivery={"timeout": "PT20S", "retry": 0})
+        create(node, "healthy", "shared-in", alive.url)
+        for i in range(20):
+            publish(node, "shared-in", f"shared-{i}")
+        # The healthy subscription gets all of them while the other one is stuck on its first event.
+        alive.wait_count(20, timeout=15)
+        assert alive.ids() == [f"shared-{i}" for i in range(20)]
+        assert len(dead.snapshot()) == 1

@@ -223,6 +223,31 @@ import Testing
         try reopened.close()
     }
 
+    @Test func retentionKeepsEverySegmentFromTheFloorOnWhateverItsSize() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let executor = StorageExecutor(threadCount: 1)
+        defer { executor.shutdown() }
+        var config = smallConfig(segmentBytes: 1000)
+        config.retentionMs = -1
+        config.retentionBytes = 0  // by size alone every closed segment would go
+        let log = try openLog(dir.path, config: config, executor: executor)
+        for seed in 0..<40 { _ = try await log.append(TestBatches.make(seed: UInt64(seed)).bytes) }
+        // A queue or subscription still needs offset 50: the segment holding it and all later ones stay.
+        try log.enforceRetention(floor: Offset(50))
+        let start = log.offsets.logStart.rawValue
+        #expect(start > 0 && start <= 50, "segments wholly before the floor go, the one holding it stays")
+        #expect(try log.readRecords(from: Offset(50), maxBytes: 100).first?.offset == Offset(50))
+        // A floor at the start keeps everything.
+        let before = log.segmentCount
+        try log.enforceRetention(floor: log.offsets.logStart)
+        #expect(log.segmentCount == before)
+        // Once settled (no floor), size retention applies again.
+        try log.enforceRetention()
+        #expect(log.offsets.logStart.rawValue > 50)
+        try log.close()
+    }
+
     @Test func retentionByTimeDeletesExpiredSegmentsIncludingAnExpiredActiveOne() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
