@@ -318,6 +318,14 @@ final class SubscriptionRunner: Sendable {
                     }
                 }
             }
+            if let target = destination, definition.covers(target) {
+                // Into its own sources, the replies would come back to the sink: a loop.
+                logger.warning(
+                    "replies not published: their stream is one of the subscription's sources",
+                    metadata: ["subscription": "\(definition.name)", "topic": "\(target)"]
+                )
+                destination = nil
+            }
             if let destination,
                 await publish(replies.map { CloudEventKafkaBinding.encodeBinary($0) }, to: destination, what: "replies")
             {
@@ -382,6 +390,10 @@ final class SubscriptionRunner: Sendable {
     }
 
     /// Appends a record to a stream, retrying storage failures per the delivery spec.
+    /// Appends a record to a stream. This node's own retriable failures (busy, storage unavailable) are
+    /// waited out — retried with the backoff, capped at 5 s, however long it takes — rather than counted
+    /// against the sink: the event is not given up because the broker was briefly overloaded. Other
+    /// failures (too large, invalid) fail at once.
     private func forward(_ message: CloudEventKafkaBinding.Message, to topic: TopicName) async -> DeliveryOutcome {
         let delivery = definition.delivery
         var attempt = 0
@@ -393,10 +405,16 @@ final class SubscriptionRunner: Sendable {
                 return .delivered(replies: [])
             } catch {
                 let failure = Failure(code: error.code.name, data: error.message, attempts: attempt)
-                guard error.code.isRetriable, attempt <= delivery.retry else { return .failed(failure) }
+                guard error.code.isRetriable else { return .failed(failure) }
                 counters.add(\.retried, "retried")
+                if attempt == delivery.retry + 1 {
+                    logger.warning(
+                        "a stream sink keeps failing; still retrying",
+                        metadata: ["subscription": "\(definition.name)", "topic": "\(topic)", "error": "\(error)"]
+                    )
+                }
                 do {
-                    try await Task.sleep(for: .milliseconds(delivery.backoff(beforeRetry: attempt)))
+                    try await Task.sleep(for: .milliseconds(min(delivery.backoff(beforeRetry: attempt), 5000)))
                 } catch { return .cancelled }
             }
         }
