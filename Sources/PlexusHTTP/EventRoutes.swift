@@ -36,18 +36,8 @@ struct EventRoutes: Sendable {
 
     private func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try TopicName(try context.parameters.require("topic"))
-        var request = request
-        let body = try await request.collectBody(upTo: maxBodyBytes)
-        let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
         let contentType = request.headers[.contentType]
-        let events: [CloudEvent]
-        do throws(CloudEventError) {
-            events = try CloudEventHTTPBinding.decode(headers: headers, body: body).map {
-                (event) throws(CloudEventError) in try event.validated()
-            }
-        } catch {
-            throw Problem(status: .badRequest, code: "invalid-cloudevent", detail: error.description)
-        }
+        let events = try await Self.events(in: request, maxBodyBytes: maxBodyBytes)
         guard !events.isEmpty else {
             throw Problem(status: .badRequest, code: "invalid-cloudevent", detail: "the batch holds no event")
         }
@@ -266,7 +256,23 @@ struct EventRoutes: Sendable {
         return positions.isEmpty ? nil : positions
     }
 
-    private static func integer(
+    /// The validated CloudEvents of a request in any HTTP content mode (binary, structured, batch).
+    /// - Throws: 400 `invalid-cloudevent` naming every problem.
+    static func events(in request: Request, maxBodyBytes: Int) async throws -> [CloudEvent] {
+        var request = request
+        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        do throws(CloudEventError) {
+            return try CloudEventHTTPBinding.decode(headers: headers, body: body).map {
+                (event) throws(CloudEventError) in try event.validated()
+            }
+        } catch {
+            throw Problem(status: .badRequest, code: "invalid-cloudevent", detail: error.description)
+        }
+    }
+
+    /// A query parameter as an integer in `range` (`value` when absent); 400 `invalid-request` otherwise.
+    static func integer(
         _ query: Parameters,
         _ name: String,
         default value: Int64,

@@ -78,10 +78,11 @@ struct RoutingRoutes: Sendable {
     private func receive(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try context.parameters.require("queue")
         let query = request.uri.queryParameters
-        let max = try integer(query, "max", default: 1, in: 1...Int64(Self.maxReceive))
-        let wait = try integer(query, "timeout_ms", default: 0, in: 0...Self.maxWaitMs)
+        let max = try EventRoutes.integer(query, "max", default: 1, in: 1...Int64(Self.maxReceive))
+        let wait = try EventRoutes.integer(query, "timeout_ms", default: 0, in: 0...Self.maxWaitMs)
         let lease: Int64? =
-            query["lease_ms"] == nil ? nil : try integer(query, "lease_ms", default: 0, in: 100...43_200_000)
+            query["lease_ms"] == nil
+            ? nil : try EventRoutes.integer(query, "lease_ms", default: 0, in: 100...43_200_000)
         // Graceful shutdown ends the wait (with what there is), so the server can drain.
         let messages = try await cancelWhenGracefulShutdown {
             try await router.receive(queue: name, max: Int(max), waitMs: wait, leaseMs: lease)
@@ -153,22 +154,17 @@ struct RoutingRoutes: Sendable {
 
     private func requestReply(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let topic = try TopicName(try context.parameters.require("topic"))
-        let timeout = try integer(request.uri.queryParameters, "timeout_ms", default: 30_000, in: 1...Self.maxWaitMs)
-        var request = request
-        let body = try await request.collectBody(upTo: maxBodyBytes)
-        let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
-        let events: [CloudEvent]
-        do throws(CloudEventError) {
-            events = try CloudEventHTTPBinding.decode(headers: headers, body: body).map {
-                (event) throws(CloudEventError) in try event.validated()
-            }
-        } catch {
-            throw Problem(status: .badRequest, code: "invalid-cloudevent", detail: error.description)
-        }
+        let timeout = try EventRoutes.integer(
+            request.uri.queryParameters,
+            "timeout_ms",
+            default: 30_000,
+            in: 1...Self.maxWaitMs
+        )
+        let events = try await EventRoutes.events(in: request, maxBodyBytes: maxBodyBytes)
         guard events.count == 1 else {
             throw Problem(status: .badRequest, code: "invalid-cloudevent", detail: "a request is exactly one event")
         }
-        // Graceful shutdown ends the wait (504), so the server can drain.
+        // Graceful shutdown ends the wait (503 shutting-down), so the server can drain.
         let reply = try await cancelWhenGracefulShutdown {
             try await router.request(events[0], topic: topic, timeoutMs: timeout)
         }
@@ -203,20 +199,6 @@ struct RoutingRoutes: Sendable {
             headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: RoutingJSON.encode(value)))
         )
-    }
-
-    private func integer(_ query: Parameters, _ name: String, default value: Int64, in range: ClosedRange<Int64>) throws
-        -> Int64
-    {
-        guard let text = query[name[...]] else { return value }
-        guard let number = Int64(text), range.contains(number) else {
-            throw Problem(
-                status: .badRequest,
-                code: "invalid-request",
-                detail: "query parameter \(name) must be an integer in \(range.lowerBound)...\(range.upperBound)"
-            )
-        }
-        return number
     }
 }
 
