@@ -253,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "PlexusServerTests",
             dependencies: [
-                "PlexusServer", "PlexusStorage", "PlexusModel", "PlexusTestSupport",
+                "PlexusServer", "PlexusBroker", "PlexusStorage", "PlexusModel", "PlexusTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSettings

@@ -1,3 +1,4 @@
+import PlexusBroker
 import PlexusModel
 import PlexusServer
 import PlexusStorage
@@ -107,5 +108,65 @@ struct ServerConfigurationTests {
         #expect(try ListenerSetting(parsing: "0.0.0.0:9092", name: "kafka") == .address(host: "0.0.0.0", port: 9092))
         #expect(try ListenerSetting(parsing: "[::1]:0", name: "kafka") == .address(host: "::1", port: 0))
         #expect(try ListenerSetting(parsing: "[::1]:0", name: "kafka").description == "[::1]:0")
+    }
+
+    @Test func theConfigFileDeclaresSubscriptionsAndQueuesInTheRESTShape() throws {
+        let yaml = """
+            flush: always
+            subscriptions:
+              - name: billing
+                topics: [orders, "audit.*"]
+                filters:
+                  - cesql: "type = 'order.created' AND subject LIKE 'eu-%'"
+                sink: {uri: "http://127.0.0.1:9000/hook"}
+                delivery: {retry: 5, backoffDelay: PT0.5S, deadLetterSink: {topic: orders.dlq}, ordering: unordered}
+            queues:
+              - name: jobs
+                topic: jobs
+                lease: PT10S
+                maxDeliveries: 3
+            """
+        let config = try ServerConfiguration.resolve(yaml: yaml, environment: [:], flags: [:])
+        let subscription = try #require(config.subscriptions.first)
+        #expect(config.subscriptions.count == 1)
+        #expect(subscription.name == "billing")
+        #expect(subscription.topics == ["orders", "audit.*"])
+        #expect(subscription.sink == .url("http://127.0.0.1:9000/hook"))
+        #expect(subscription.delivery.retry == 5)
+        #expect(subscription.delivery.backoffDelay.milliseconds == 500)
+        #expect(subscription.delivery.deadLetterSink == .topic(try TopicName("orders.dlq")))
+        #expect(subscription.delivery.ordering == .unordered)
+        #expect(subscription.filters.count == 1)
+        let queue = try #require(config.queues.first)
+        #expect(queue.name == "jobs" && queue.lease.milliseconds == 10_000 && queue.maxDeliveries == 3)
+        #expect(queue.deadLetterTopic.rawValue == "jobs.dlq")
+    }
+
+    @Test func aBadDefinitionInTheConfigFileNamesItsListAndField() throws {
+        let missingSink = """
+            subscriptions:
+              - name: billing
+                topics: [orders]
+            """
+        let error = #expect(throws: PlexusError.self) {
+            try ServerConfiguration.resolve(yaml: missingSink, environment: [:], flags: [:])
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("subscriptions") == true)
+        #expect(error?.message.contains("sink") == true)
+        let notAList = "queues: {name: jobs}"
+        #expect(throws: PlexusError.self) {
+            try ServerConfiguration.resolve(yaml: notAList, environment: [:], flags: [:])
+        }
+        let badQueue = """
+            queues:
+              - name: jobs
+                topic: jobs
+                lease: soon
+            """
+        let leaseError = #expect(throws: PlexusError.self) {
+            try ServerConfiguration.resolve(yaml: badQueue, environment: [:], flags: [:])
+        }
+        #expect(leaseError?.message.contains("lease") == true)
     }
 }
