@@ -175,7 +175,12 @@ public final class EventRouter: Sendable {
             }
             try await stop(subscription: definition.name)
             state.withLockedValue { $0.subscriptions[definition.name] = definition }
-            try await saveDefinitions()
+            do throws(PlexusError) { try await saveDefinitions() } catch {
+                // Not stored: memory goes back to what the file says, and the old subscription runs on.
+                state.withLockedValue { $0.subscriptions[definition.name] = existing }
+                if let existing { start(existing) }
+                throw error
+            }
             start(definition)
             logger.info(
                 "subscription created",
@@ -192,8 +197,12 @@ public final class EventRouter: Sendable {
                 throw PlexusError(.subscriptionNotFound, "no subscription is named '\(name)'")
             }
             try await stop(subscription: name)
-            state.withLockedValue { _ = $0.subscriptions.removeValue(forKey: name) }
-            try await saveDefinitions()
+            let removed = state.withLockedValue { $0.subscriptions.removeValue(forKey: name) }
+            do throws(PlexusError) { try await saveDefinitions() } catch {
+                state.withLockedValue { $0.subscriptions[name] = removed }
+                if let removed { start(removed) }
+                throw error
+            }
             _ = try await progress.deleteGroup(Self.subscriptionGroup(name))
         }
     }
@@ -267,7 +276,17 @@ public final class EventRouter: Sendable {
             let runtime = try QueueRuntime(definition: definition, router: self)
             if existing == nil { try await runtime.initialize() }
             state.withLockedValue { $0.queues[definition.name] = runtime }
-            try await saveDefinitions()
+            do throws(PlexusError) { try await saveDefinitions() } catch {
+                await runtime.retire()
+                state.withLockedValue { $0.queues[definition.name] = nil }
+                if let existing {
+                    // The old queue, reloaded from its stored state, serves on.
+                    if let restored = try? QueueRuntime(definition: existing.definition, router: self) {
+                        state.withLockedValue { $0.queues[definition.name] = restored }
+                    }
+                }
+                throw error
+            }
             logger.info("queue created", metadata: ["queue": "\(definition.name)", "topic": "\(definition.topic)"])
             return existing == nil
         }
@@ -280,7 +299,12 @@ public final class EventRouter: Sendable {
                 throw PlexusError(.queueNotFound, "no queue is named '\(name)'")
             }
             await removed.retire()
-            try await saveDefinitions()
+            do throws(PlexusError) { try await saveDefinitions() } catch {
+                if let restored = try? QueueRuntime(definition: removed.definition, router: self) {
+                    state.withLockedValue { $0.queues[name] = restored }
+                }
+                throw error
+            }
             _ = try await progress.deleteGroup(Self.queueGroup(name))
         }
     }
