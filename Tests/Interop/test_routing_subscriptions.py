@@ -638,3 +638,22 @@ def test_a_dead_sink_never_delays_another_subscription_of_the_same_stream(node):
         alive.wait_count(20, timeout=15)
         assert alive.ids() == [f"shared-{i}" for i in range(20)]
         assert len(dead.snapshot()) == 1
+
+
+def test_a_subscriptions_metrics_appear_while_it_exists_and_leave_with_it(node):
+    with Sink(always(200)) as sink:
+        create(node, "metered", "metered-in", sink.url)
+        publish(node, "metered-in", "m-1")
+        sink.wait_count(1)
+
+        def series():
+            _, _, body = call("GET", f"{node.http}/metrics")
+            return [line for line in body.decode().splitlines()
+                    if line.startswith("plexus_subscription_events_total") and 'subscription="metered"' in line]
+
+        delivered = wait_until(lambda: [l for l in series() if 'outcome="delivered"' in l and l.endswith(" 1")],
+                               message="the delivered counter")
+        assert delivered
+        status, _, _ = call("DELETE", f"{node.http}{API}/metered")
+        assert status == 204
+        assert series() == []

@@ -196,7 +196,7 @@ public final class EventRouter: Sendable {
             guard state.withLockedValue({ $0.subscriptions[name] }) != nil else {
                 throw PlexusError(.subscriptionNotFound, "no subscription is named '\(name)'")
             }
-            try await stop(subscription: name)
+            let stopped = try await stop(subscription: name)
             let removed = state.withLockedValue { $0.subscriptions.removeValue(forKey: name) }
             do throws(PlexusError) { try await saveDefinitions() } catch {
                 state.withLockedValue { $0.subscriptions[name] = removed }
@@ -204,13 +204,16 @@ public final class EventRouter: Sendable {
                 throw error
             }
             _ = try await progress.deleteGroup(Self.subscriptionGroup(name))
+            stopped?.counters.destroy()  // its series leave /metrics
         }
     }
 
-    private func stop(subscription name: String) async throws(PlexusError) {
-        let task = state.withLockedValue { $0.runners.removeValue(forKey: name)?.task }
-        task?.cancel()
-        await task?.value
+    @discardableResult
+    private func stop(subscription name: String) async throws(PlexusError) -> SubscriptionRunner? {
+        let runner = state.withLockedValue { $0.runners.removeValue(forKey: name) }
+        runner?.task?.cancel()
+        await runner?.task?.value
+        return runner?.runner
     }
 
     /// Where a subscription stands: per partition its progress and the end, and its counters.

@@ -35,6 +35,11 @@ public final class SubscriptionCounters: Sendable {
 
     public var snapshot: Snapshot { box.withLockedValue { $0 } }
 
+    /// Unregisters the subscription's metric series (it was deleted).
+    func destroy() {
+        for counter in metrics.values { counter.destroy() }
+    }
+
     func add(_ keyPath: WritableKeyPath<Snapshot, Int>, _ metric: String?, _ amount: Int = 1) {
         box.withLockedValue { $0[keyPath: keyPath] += amount }
         if let metric { metrics[metric]?.increment(by: amount) }
