@@ -207,14 +207,6 @@ private struct Listing: Encodable {
     var queues: [QueueDefinition]?
 }
 
-private struct ViewKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
 /// A subscription's definition with a `status` member.
 private struct SubscriptionView: Encodable {
     struct Partition: Encodable {
@@ -232,7 +224,7 @@ private struct SubscriptionView: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         try status.definition.encode(to: encoder)
-        var container = encoder.container(keyedBy: ViewKey.self)
+        var container = encoder.container(keyedBy: NamedCodingKey.self)
         let partitions = status.partitions.map {
             Partition(
                 topic: $0.topic.rawValue,
@@ -242,7 +234,10 @@ private struct SubscriptionView: Encodable {
                 lag: $0.end >= 0 ? max(0, $0.end - $0.next) : -1
             )
         }
-        try container.encode(Status(partitions: partitions, counters: status.counters), forKey: ViewKey("status"))
+        try container.encode(
+            Status(partitions: partitions, counters: status.counters),
+            forKey: NamedCodingKey("status")
+        )
     }
 }
 
@@ -262,10 +257,10 @@ private struct QueueView: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         try status.definition.encode(to: encoder)
-        var container = encoder.container(keyedBy: ViewKey.self)
+        var container = encoder.container(keyedBy: NamedCodingKey.self)
         let partitions = status.partitions.map {
             Partition(partition: $0.partition, settled: $0.settled, end: $0.end, leased: $0.leased, waiting: $0.waiting)
         }
-        try container.encode(Status(partitions: partitions), forKey: ViewKey("status"))
+        try container.encode(Status(partitions: partitions), forKey: NamedCodingKey("status"))
     }
 }

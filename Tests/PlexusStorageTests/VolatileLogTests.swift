@@ -78,5 +78,13 @@ import Testing
         let defaults = try LogConfig().applying(["delivery.mode": "volatile"])
         #expect(defaults.retentionBytes == LogConfig.volatileRetentionBytes)
         #expect(throws: PlexusError.self) { try LogConfig().applying(["delivery.mode": "sometimes"]) }
+        // At most 1 GiB of ring per partition, and never a segment larger than the ring.
+        #expect(throws: PlexusError.self) {
+            try LogConfig().applying(["delivery.mode": "volatile", "retention.bytes": String(2 << 30)])
+        }
+        let small = try LogConfig().applying([
+            "delivery.mode": "volatile", "retention.bytes": "100000", "segment.bytes": "5000000",
+        ])
+        #expect(small.segmentBytes == 100_000)
     }
 }

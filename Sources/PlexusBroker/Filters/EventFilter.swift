@@ -210,13 +210,7 @@ public struct EventFilterError: Error, Hashable, Sendable, CustomStringConvertib
 }
 
 extension EventFilter: Codable {
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
+    private typealias Key = NamedCodingKey
 
     /// Decodes one Knative filter object and validates it.
     ///

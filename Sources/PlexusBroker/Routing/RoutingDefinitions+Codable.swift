@@ -1,15 +1,21 @@
 import Foundation
 public import PlexusModel
 
-/// Coding keys that reject unknown names, so a misspelt field is an error instead of a silent default.
-struct StrictKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+/// A coding key named at run time: the JSON shapes whose keys are data (filter dialects, unknown-field checks,
+/// views that add members).
+public struct NamedCodingKey: CodingKey, Sendable {
+    public var stringValue: String
+    public var intValue: Int? { nil }
+    public init(_ string: String) { stringValue = string }
+    public init?(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { nil }
+}
 
-    static func check(_ container: KeyedDecodingContainer<StrictKey>, allowed: Set<String>) throws {
+/// Definitions reject unknown names, so a misspelt field is an error instead of a silent default.
+typealias StrictKey = NamedCodingKey
+
+extension NamedCodingKey {
+    static func check(_ container: KeyedDecodingContainer<NamedCodingKey>, allowed: Set<String>) throws {
         for key in container.allKeys where !allowed.contains(key.stringValue) {
             throw DecodingError.dataCorruptedError(
                 forKey: key,

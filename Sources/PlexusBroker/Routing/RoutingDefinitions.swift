@@ -208,20 +208,11 @@ public enum TopicPattern {
     }
 }
 
-/// Names of subscriptions and queues: 1–200 ASCII letters, digits, `.`, `_`, `-`.
+/// Names of subscriptions and queues: 1–200 characters of a valid stream name (ASCII letters, digits, `.`,
+/// `_`, `-`), so a name can also name its streams (`NAME.dlq`).
 enum RoutingName {
     static func problem(with name: String) -> String? {
-        if name.isEmpty { return "the name is empty" }
         if name.utf8.count > 200 { return "the name is longer than 200 characters" }
-        for byte in name.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
-                continue
-            default:
-                return "the name may only hold ASCII letters, digits, '.', '_' and '-'"
-            }
-        }
-        return nil
+        return TopicName.problem(with: name).map { "the name is invalid: \($0)" }
     }
 }
