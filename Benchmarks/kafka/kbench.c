@@ -3,6 +3,7 @@
 //   kbench consume BROKER TOPIC COUNT              -> MB/s and msgs/s, partition 0 from the start
 //   kbench latency BROKER TOPIC SIZE RATE SECONDS  -> produce latency percentiles at a fixed rate
 //   kbench rawsync FILE SIZE SECONDS               -> write+fdatasync MB/s and fdatasync latency percentiles
+//   kbench floor FILE SIZE RATE SECONDS            -> the storage floor of produce latency: group commit alone
 //   kbench groupjoin BROKER TOPIC MEMBERS PARTITIONS -> time until MEMBERS subscribers own all PARTITIONS
 //   kbench commits BROKER GROUP THREADS SECONDS   -> OffsetCommit requests/s (synchronous, THREADS clients)
 #define _GNU_SOURCE
@@ -186,6 +187,49 @@ static int rawsync(const char *path, int size, double seconds) {
     return 0;
 }
 
+// The latency of group commit alone, with no network, protocol or broker CPU: records of SIZE bytes are due
+// at RATE per second; one writer writes all that are due, fdatasyncs, and each record's latency is the end of
+// the fdatasync that covers it minus the moment it was due — what any broker acknowledging only after an
+// fdatasync pays at best. Once appending to the file (as a log does), once overwriting blocks that were
+// written and synced before (no allocation or size change for the fdatasync to write).
+static void floor_run(const char *path, int size, double rate, double seconds, int prewritten) {
+    long total = (long)(rate * seconds), sent = 0, syncs = 0;
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) { perror(path); exit(1); }
+    long chunk = 8L << 20;
+    char *block = calloc(1, chunk);
+    if (prewritten) {
+        for (long at = 0; at < total * (long)size + chunk; at += chunk) pwrite(fd, block, chunk, at);
+        fdatasync(fd);
+    }
+    memset(block, 'f', chunk);
+    double *lat = calloc(total, sizeof(double));
+    off_t at = 0;
+    double start = now();
+    while (sent < total) {
+        long due = (long)((now() - start) * rate);
+        if (due > total) due = total;
+        long n = due - sent;
+        if (n * size > chunk) n = chunk / size;
+        if (n <= 0) { usleep(10); continue; }
+        if (pwrite(fd, block, n * size, at) != n * size) { perror("pwrite"); exit(1); }
+        at += n * size;
+        fdatasync(fd);
+        syncs++;
+        double done = now();
+        for (long i = sent; i < sent + n; i++) lat[i] = done - (start + i / rate);
+        sent += n;
+    }
+    char what[128];
+    snprintf(what, sizeof what, "group-commit floor, %s, %.0f records/s of %d B (%.0f fdatasyncs/s)",
+             prewritten ? "overwriting pre-written blocks" : "appending", rate, size, syncs / seconds);
+    percentiles(what, lat, total);
+    free(lat);
+    free(block);
+    close(fd);
+    unlink(path);
+}
+
 static rd_kafka_t *group_consumer(const char *broker, const char *group) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -276,6 +320,11 @@ int main(int argc, char **argv) {
     if (argc >= 7 && !strcmp(argv[1], "latency"))
         return latency(argv[2], argv[3], atoi(argv[4]), atof(argv[5]), atof(argv[6]));
     if (argc >= 5 && !strcmp(argv[1], "rawsync")) return rawsync(argv[2], atoi(argv[3]), atof(argv[4]));
+    if (argc >= 6 && !strcmp(argv[1], "floor")) {
+        floor_run(argv[2], atoi(argv[3]), atof(argv[4]), atof(argv[5]), 0);
+        floor_run(argv[2], atoi(argv[3]), atof(argv[4]), atof(argv[5]), 1);
+        return 0;
+    }
     if (argc >= 6 && !strcmp(argv[1], "groupjoin")) return groupjoin(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
     if (argc >= 6 && !strcmp(argv[1], "commits")) return commits(argv[2], argv[3], atoi(argv[4]), atof(argv[5]));
     fprintf(stderr, "usage: see the comment at the top of kbench.c\n");

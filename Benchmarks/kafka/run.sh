@@ -42,6 +42,11 @@ for FLUSH in always none; do
   PEAK=$(echo "$P1K" | awk '{print $(NF-5)}')
   RATE=$(awk -v p="$PEAK" 'BEGIN {printf "%d", p * 0.3}')
   LAT=$(.build/kbench latency "$BROKER" lat 1024 "$RATE" 5); echo "$LAT"
+  if [ "$FLUSH" = always ]; then
+    # What group commit alone costs at this rate (no network, protocol or broker CPU), appending and overwriting.
+    FLOOR=$(.build/kbench floor "$WORK/floor" 1024 "$RATE" 5); echo "$FLOOR"
+    echo "$FLOOR" | awk -v rl="$RAW_P99" 'match($0, /p99 [0-9.]+/) { printf "  floor p99 %.2fx disk p99 fdatasync (%s)\n", substr($0, RSTART + 4, RLENGTH - 4) / rl, ($0 ~ /appending/ ? "appending" : "overwriting") }'
+  fi
   PMBS=$(echo "$P1K" | awk '{print $4}')
   CMBS=$(echo "$C1K" | awk '{print $2}')
   CMBS16=$(echo "$C16K" | awk '{print $2}')

@@ -43,7 +43,16 @@ public struct PlexusNode: Sendable {
     /// The process's metrics registry: swift-metrics is bootstrapped to it once, before anything records.
     static let metrics: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // The library's default buckets start at 5 ms; a broker's fsyncs and produce round trips live
+        // between tens of microseconds and a few milliseconds, so the buckets start at 50 µs.
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+            .seconds(10),
+        ]
+        MetricsSystem.bootstrap(factory)
         return registry
     }()
 

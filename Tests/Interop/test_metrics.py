@@ -62,6 +62,11 @@ def test_metrics_follow_kafka_and_http_traffic(node):
     assert value(samples, "plexus_fsync_seconds_count") >= 1
     assert value(samples, "plexus_produce_latency_seconds_count", protocol="kafka") >= 1
     assert value(samples, "plexus_connections", protocol="kafka") >= 0
+    # Sub-millisecond buckets: an fsync or a produce round trip of a few hundred microseconds is resolved, not
+    # lumped into the library's first 5 ms bucket.
+    assert ("plexus_fsync_seconds_bucket", (("le", "0.0001"),)) in samples
+    assert ("plexus_fsync_seconds_bucket", (("le", "0.0005"),)) in samples
+    assert value(samples, "plexus_produce_latency_seconds_bucket", protocol="kafka", le="10.0") >= 1
     assert value(samples, "plexus_connections", protocol="http") >= 1  # the scrape's own connection
     assert any(name.startswith("hb_request") for name, _ in samples), "HTTP request metrics"
 
