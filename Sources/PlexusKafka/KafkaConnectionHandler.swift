@@ -34,8 +34,12 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
     private var quiescing = false
     private var closed = false
 
-    public init(processor: KafkaRequestProcessor, connectionID: String) {
+    /// The peer as Kafka shows a member's host (`/127.0.0.1`), or "" when unknown.
+    private let clientHost: String
+
+    public init(processor: KafkaRequestProcessor, connectionID: String, clientHost: String = "") {
         self.processor = processor
+        self.clientHost = clientHost
         self.maxOutstanding = max(1, processor.configuration.maxInFlightRequests)
         var logger = processor.logger
         logger[metadataKey: "connection"] = "\(connectionID)"
@@ -91,6 +95,7 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
         let processor = self.processor
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let loop = context.eventLoop
+        let clientHost = self.clientHost
         // The hot path (a produce to existing topics) begins right here, without a task.
         let immediate: KafkaBegunRequest?
         do {
@@ -106,7 +111,7 @@ public final class KafkaConnectionHandler: ChannelInboundHandler, RemovableChann
         }
         beginning = true
         loop.makeFutureWithTask {
-            try await processor.begin(frame)
+            try await processor.begin(frame, clientHost: clientHost)
         }.whenComplete { result in
             let (handler, context) = bound.value
             handler.beginning = false
@@ -242,10 +247,11 @@ public enum KafkaFrontEnd {
             let idle = processor.configuration.idleTimeout.components
             let idleNanos = idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000
             let id = channel.remoteAddress.map { "\($0)" } ?? "?"
+            let host = channel.remoteAddress?.ipAddress.map { "/" + $0 } ?? ""
             try channel.pipeline.syncOperations.addHandlers(
                 IdleStateHandler(allTimeout: .nanoseconds(idleNanos)),
                 ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: processor.configuration.maxRequestBytes)),
-                KafkaConnectionHandler(processor: processor, connectionID: id)
+                KafkaConnectionHandler(processor: processor, connectionID: id, clientHost: host)
             )
         }
     }

@@ -41,12 +41,17 @@ extension KafkaRequestProcessor {
 
     // MARK: Membership
 
-    func joinGroup(_ request: JoinGroupRequest, header: RequestHeader, version: Int16) async -> JoinGroupResponse {
+    func joinGroup(
+        _ request: JoinGroupRequest,
+        header: RequestHeader,
+        version: Int16,
+        clientHost: String = ""
+    ) async -> JoinGroupResponse {
         let join = GroupJoinRequest(
             memberID: request.memberId,
             groupInstanceID: request.groupInstanceId,
             clientID: header.clientId ?? "",
-            clientHost: "",
+            clientHost: clientHost,
             sessionTimeoutMs: request.sessionTimeoutMs,
             rebalanceTimeoutMs: version >= 1 ? request.rebalanceTimeoutMs : -1,
             protocolType: request.protocolType,

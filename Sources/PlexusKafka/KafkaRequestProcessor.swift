@@ -90,8 +90,9 @@ public struct KafkaRequestProcessor: Sendable {
     /// Does the order-sensitive part of a request — for Produce: validating and enqueueing every batch, so
     /// offsets follow the request order — and returns the rest (waiting for durability, building the
     /// response) to run concurrently with the next requests. A connection calls `begin` one request at a
-    /// time and writes the responses in request order.
-    public func begin(_ frame: KafkaRequestFrame) async throws -> KafkaBegunRequest {
+    /// time and writes the responses in request order. `clientHost` is the connection's peer as Kafka shows it
+    /// (`/127.0.0.1`), kept with a group member for DescribeGroups.
+    public func begin(_ frame: KafkaRequestFrame, clientHost: String = "") async throws -> KafkaBegunRequest {
         if frame.apiKey == .produce, KafkaSupportedApis.supports(.produce, frame.apiVersion),
             case .produce(let request) = try decode(frame)
         {
@@ -119,7 +120,7 @@ public struct KafkaRequestProcessor: Sendable {
                 switch request {
                 case .joinGroup(let join):
                     out.writeKafkaResponseFrame(
-                        await self.joinGroup(join, header: header, version: version),
+                        await self.joinGroup(join, header: header, version: version, clientHost: clientHost),
                         for: header
                     )
                 case .syncGroup(let sync):

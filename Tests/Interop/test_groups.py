@@ -519,6 +519,7 @@ def test_three_members_split_six_partitions_and_consume_exactly_once(node, worke
     description = group_description(node.kafka, group)
     assert description.state == ConsumerGroupState.STABLE, description
     assert len(description.members) == 3, description
+    assert {m.host for m in description.members} == {"/127.0.0.1"}, description  # the peer, as Kafka shows it
     described = sorted(sorted(tp.partition for tp in m.assignment.topic_partitions) for m in description.members)
     assert described == sorted(sorted(a) for a in assignments), (description, assignments)
     admin = AdminClient({"bootstrap.servers": node.kafka, "log_level": 2})
