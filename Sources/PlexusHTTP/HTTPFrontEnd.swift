@@ -39,8 +39,10 @@ public struct HTTPFrontEnd: Sendable {
     /// Every route of the front end.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        let table = RouteTable()
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(table: table))
         router.get("healthz") { _, _ in "ok\n" }
         // Serving requests at all means storage is open and every listener is bound.
         router.get("readyz") { _, _ in "ready\n" }
@@ -63,6 +65,7 @@ public struct HTTPFrontEnd: Sendable {
             routing.addAdmin(to: router.group("api/v1"))
             routing.add(to: router)
         }
+        table.fill(from: router)
         return router
     }
 

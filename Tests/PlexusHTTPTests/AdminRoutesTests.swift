@@ -45,6 +45,33 @@ import Testing
         #expect((problem["detail"] as? String)?.isEmpty == false)
     }
 
+    @Test func aMethodAKnownPathDoesNotTakeIs405WithAllowAndUnknownPathsStay404() async throws {
+        try await Self.withApp { client, _ in
+            try await client.execute(uri: "/healthz", method: .delete) { response in
+                try Self.expectProblem(response, .methodNotAllowed, code: "method-not-allowed")
+                #expect(response.headers[.allow] == "GET")
+            }
+            try await client.execute(uri: "/api/v1/topics", method: .patch) { response in
+                try Self.expectProblem(response, .methodNotAllowed, code: "method-not-allowed")
+                #expect(response.headers[.allow] == "GET, POST")
+            }
+            // A path with a parameter: the methods of its template.
+            try await client.execute(uri: "/api/v1/topics/orders", method: .post) { response in
+                try Self.expectProblem(response, .methodNotAllowed, code: "method-not-allowed")
+                #expect(response.headers[.allow] == "DELETE, GET, PATCH")
+            }
+            try await client.execute(uri: "/api/v1/no/such/route", method: .get) { response in
+                try Self.expectProblem(response, .notFound, code: "http")
+                #expect(response.headers[.allow] == nil)
+            }
+            // A routed request's own 404 (no such topic) is not turned into a 405.
+            try await client.execute(uri: "/api/v1/topics/missing", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.allow] == nil)
+            }
+        }
+    }
+
     @Test func healthAndReadinessAnswer200() async throws {
         try await Self.withApp { client, _ in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
