@@ -15,8 +15,9 @@ class Responder:
     """Consumes requests from `topic` (partition 0, from the start) and produces a reply to each one's
     ce_replyto with the same ce_correlationid; records the request headers it saw."""
 
-    def __init__(self, node, topic):
+    def __init__(self, node, topic, reply_partition=None):
         self.seen = []
+        self._reply_partition = reply_partition
         self._stop = threading.Event()
         self._consumer = Consumer({"bootstrap.servers": node.kafka, "group.id": f"responder-{topic}",
                                    "enable.auto.commit": False})
@@ -34,7 +35,8 @@ class Responder:
             self.seen.append(headers)
             request = json.loads(message.value() or b"null")
             reply = json.dumps({"echo": request, "by": "responder"}).encode()
-            self._producer.produce(headers["ce_replyto"], value=reply, headers=[
+            where = {} if self._reply_partition is None else {"partition": self._reply_partition}
+            self._producer.produce(headers["ce_replyto"], value=reply, **where, headers=[
                 ("ce_specversion", b"1.0"), ("ce_id", f"reply-{headers['ce_id']}".encode()),
                 ("ce_source", b"/responder"), ("ce_type", b"rpc.reply"),
                 ("ce_correlationid", headers["ce_correlationid"].encode()),
@@ -107,6 +109,30 @@ def test_concurrent_requests_each_get_their_own_reply(node):
             assert correlation == f"many-{i}" and json.loads(raw)["echo"] == {"i": i}
     finally:
         responder.close()
+
+
+def test_a_reply_in_a_partition_added_to_the_reply_stream_later_is_found(node):
+    from confluent_kafka.admin import AdminClient, NewPartitions
+
+    create_topic(node, "rpc-grow", 1)
+    create_topic(node, "rpc-grow.replies", 1)
+    first = Responder(node, "rpc-grow")
+    try:  # the reply stream's follower starts with the one partition there is
+        headers, body = binary_request("grow-1", {"q": 1})
+        status, _, raw, _ = request(node, "rpc-grow", headers, body)
+        assert status == 200, raw
+    finally:
+        first.close()
+    admin = AdminClient({"bootstrap.servers": node.kafka})
+    admin.create_partitions([NewPartitions("rpc-grow.replies", 2)])["rpc-grow.replies"].result(20)
+    second = Responder(node, "rpc-grow", reply_partition=1)
+    try:
+        headers, body = binary_request("grow-2", {"q": 2})
+        status, reply_headers, raw, _ = request(node, "rpc-grow", headers, body, timeout_ms=10000)
+        assert status == 200, raw
+        assert reply_headers["ce-correlationid"] == "grow-2" and json.loads(raw)["echo"] == {"q": 2}
+    finally:
+        second.close()
 
 
 def test_a_request_without_a_responder_times_out_with_504(node):

@@ -140,44 +140,59 @@ final class ReplyWaiters: Sendable {
         for id in waiters { resolve(Waiter(id: id, correlation: correlation, replyTopic: topic), with: event) }
     }
 
-    /// Follows every partition of a reply stream until cancelled.
+    /// Follows every partition of a reply stream until cancelled or the stream is deleted; partitions added
+    /// later are followed from their beginning within a second of their creation.
     private func follow(_ topic: TopicName, from starts: [Int32: Int64]) async {
         await withTaskGroup(of: Void.self) { tasks in
             for (index, start) in starts {
-                tasks.addTask { [self] in
-                    var next = start
-                    while !Task.isCancelled {
-                        guard let log = broker.logs.partition(topic, PartitionID(index)) else { return }
-                        let read: (records: [StoredRecord], next: Offset, skipped: [PartitionLog.UndecodableBatch])
-                        do {
-                            read = try log.readRecordsSkipping(from: Offset(next), maxBytes: 256 << 10)
-                        } catch let error as PlexusError where error.code == .offsetOutOfRange {
-                            let offsets = log.offsets
-                            next =
-                                next > offsets.highWatermark.rawValue
-                                ? offsets.highWatermark.rawValue : offsets.logStart.rawValue
-                            continue
-                        } catch {
-                            try? await Task.sleep(for: .seconds(1))
-                            continue
-                        }
-                        for stored in read.records where stored.offset.rawValue >= next {
-                            let event = CloudEvent(
-                                presenting: stored.record,
-                                topic: topic,
-                                partition: PartitionID(index),
-                                offset: stored.offset,
-                                timestamp: stored.timestamp
-                            )
-                            deliver(event, on: topic)
-                        }
-                        if read.next.rawValue > next {
-                            next = read.next.rawValue
-                        } else {
-                            _ = await broker.waitForData([(log, Offset(next))], timeout: .seconds(5))
-                        }
-                    }
+                tasks.addTask { [self] in await followPartition(topic, index, from: start) }
+            }
+            var known = Int32(starts.count)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let metadata = broker.logs.topic(topic) else { break }  // deleted: the follower ends
+                while known < metadata.partitionCount {
+                    let index = known
+                    tasks.addTask { [self] in await followPartition(topic, index, from: 0) }
+                    known += 1
                 }
+            }
+            tasks.cancelAll()
+        }
+    }
+
+    /// Hands every reply in one partition to its waiter, from `start` on, until cancelled or the partition is gone.
+    private func followPartition(_ topic: TopicName, _ index: Int32, from start: Int64) async {
+        var next = start
+        while !Task.isCancelled {
+            guard let log = broker.logs.partition(topic, PartitionID(index)) else { return }
+            let read: (records: [StoredRecord], next: Offset, skipped: [PartitionLog.UndecodableBatch])
+            do {
+                read = try log.readRecordsSkipping(from: Offset(next), maxBytes: 256 << 10)
+            } catch let error as PlexusError where error.code == .offsetOutOfRange {
+                let offsets = log.offsets
+                next =
+                    next > offsets.highWatermark.rawValue
+                    ? offsets.highWatermark.rawValue : offsets.logStart.rawValue
+                continue
+            } catch {
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            for stored in read.records where stored.offset.rawValue >= next {
+                let event = CloudEvent(
+                    presenting: stored.record,
+                    topic: topic,
+                    partition: PartitionID(index),
+                    offset: stored.offset,
+                    timestamp: stored.timestamp
+                )
+                deliver(event, on: topic)
+            }
+            if read.next.rawValue > next {
+                next = read.next.rawValue
+            } else {
+                _ = await broker.waitForData([(log, Offset(next))], timeout: .seconds(5))
             }
         }
     }
