@@ -78,10 +78,20 @@ public struct KafkaRequestProcessor: Sendable {
         guard frame.apiKey == .produce, KafkaSupportedApis.supports(.produce, frame.apiVersion),
             case .produce(let request) = try decode(frame)
         else { return nil }
-        // Topics that need creating (file IO) go the asynchronous way.
         for topic in request.topicData {
+            // Topics that need creating (file IO) go the asynchronous way.
             if let name = try? TopicName(topic.name), broker.logs.topic(name) == nil, broker.autoCreateTopics {
                 return nil
+            }
+            // So do compressed batches: checking their records means decompressing them (up to 64 MiB), work
+            // that would hold up every other connection of this event loop.
+            for partition in topic.partitionData {
+                if let records = partition.records,
+                    let attributes = records.getInteger(at: records.readerIndex + 21, as: Int16.self),
+                    attributes & 0x07 != 0
+                {
+                    return nil
+                }
             }
         }
         return enqueueProduce(request, header: frame.header)

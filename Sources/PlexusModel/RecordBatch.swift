@@ -265,17 +265,26 @@ public struct RecordBatch: Sendable, Hashable {
         return try Self.decodeRecords(&body, count: Int(header.recordsCount))
     }
 
-    /// Checks the records of an uncompressed batch without decoding them into values: each one is well
-    /// formed, ends where its length says, and has `offsetDelta` equal to its position, and there are
-    /// exactly `recordsCount` of them — what Kafka's log validator requires of a produced batch, so a batch
-    /// that would break every reader is refused up front. Compressed batches are not checked here.
-    /// - Throws: `corruptMessage` naming the first fault.
-    public func validateRecordStructure() throws(PlexusError) {
-        guard header.compression == CompressionCodec.none else { return }
+    /// Checks the records of a batch without decoding them into values: each one is well formed, ends where
+    /// its length says, and has `offsetDelta` equal to its position, and there are exactly `recordsCount` of
+    /// them — what Kafka's log validator requires of a produced batch, so a batch that would break every
+    /// reader is refused up front. A compressed batch's records section is decompressed first (at most
+    /// `maxDecompressedBytes`); the batch itself is stored as it came.
+    /// - Throws: `corruptMessage` naming the first fault (or a records section that does not decompress, or
+    ///   expands beyond the limit, or a codec id Kafka does not define, as framing validation says).
+    public func validateRecordStructure(
+        maxDecompressedBytes: Int = RecordCompression.defaultMaxOutput
+    ) throws(PlexusError) {
+        guard let codec = header.compression else {
+            throw PlexusError(.corruptMessage, "unknown compression id \(header.attributes & 0x07)")
+        }
         var body = bytes.getSlice(
             at: bytes.readerIndex + RecordBatchHeader.size,
             length: bytes.readableBytes - RecordBatchHeader.size
         )!
+        if codec != CompressionCodec.none {
+            body = try RecordCompression.decompress(codec, body, maxOutput: maxDecompressedBytes)
+        }
         func corrupt(_ index: Int, _ why: String) -> PlexusError {
             PlexusError(.corruptMessage, "record \(index) of the batch: \(why)")
         }

@@ -145,6 +145,82 @@ final class Counter: Sendable {
         #expect(error?.code == .corruptMessage)
     }
 
+    /// A batch with `header`'s fields (the count of `records`, compression bits of `codec`) around `section`
+    /// as its records section, with a valid length and CRC — what a buggy or hostile producer could send.
+    static func batch(records: Int, codec: Int16, section: ByteBuffer) -> ByteBuffer {
+        var header = RecordBatch.build(
+            records: (0..<Int32(records)).map(record),
+            baseTimestamp: 1,
+            attributes: codec
+        ).header
+        var buffer = ByteBuffer()
+        header.batchLength = Int32(RecordBatchHeader.size - RecordBatchHeader.logOverhead + section.readableBytes)
+        header.write(to: &buffer)
+        buffer.writeImmutableBuffer(section)
+        header.crc = RecordBatch.computeCRC(of: buffer, at: buffer.readerIndex, size: buffer.readableBytes)
+        buffer.setInteger(header.crc, at: buffer.readerIndex + 17)  // the CRC field
+        return buffer
+    }
+
+    @Test(arguments: [CompressionCodec.gzip, .snappy, .lz4, .zstd])
+    func compressedBatchesAreCheckedRecordByRecord(_ codec: CompressionCodec) throws {
+        let good = try RecordBatch.build(
+            records: [Self.record(0), Self.record(1)],
+            compression: codec,
+            baseTimestamp: 1
+        )
+        _ = try Broker.validateClientBatch(good.bytes, maxBatchSize: 1 << 20)
+        // Well compressed, but what it holds are records with the wrong offset deltas.
+        let plain = RecordBatch.build(records: [Self.record(1), Self.record(0)], baseTimestamp: 1).bytes
+        let misnumbered = try RecordCompression.compress(
+            codec,
+            plain.getSlice(at: RecordBatchHeader.size, length: plain.readableBytes - RecordBatchHeader.size)!
+        )
+        let error = #expect(throws: PlexusError.self) {
+            try Broker.validateClientBatch(
+                Self.batch(records: 2, codec: codec.rawValue, section: misnumbered),
+                maxBatchSize: 1 << 20
+            )
+        }
+        #expect(error?.code == .corruptMessage)
+        // Bytes that are not data of the codec at all.
+        let garbage = ByteBuffer(bytes: [UInt8](repeating: 0xA5, count: 64))
+        let undecodable = #expect(throws: PlexusError.self) {
+            try Broker.validateClientBatch(
+                Self.batch(records: 2, codec: codec.rawValue, section: garbage),
+                maxBatchSize: 1 << 20
+            )
+        }
+        #expect(undecodable?.code == .corruptMessage)
+    }
+
+    @Test func aCompressedRecordsSectionThatExpandsBeyondTheLimitIsRefused() throws {
+        let records = (0..<Int32(100)).map {
+            Record(
+                offsetDelta: $0,
+                timestampDelta: 0,
+                key: nil,
+                value: ByteBuffer(repeating: 7, count: 1000),
+                headers: []
+            )
+        }
+        let batch = try RecordBatch.build(records: records, compression: .zstd, baseTimestamp: 1)
+        try batch.validateRecordStructure()
+        let error = #expect(throws: PlexusError.self) {
+            try batch.validateRecordStructure(maxDecompressedBytes: 10_000)
+        }
+        #expect(error?.code == .corruptMessage)
+    }
+
+    @Test func anUndefinedCompressionCodecIsRefused() throws {
+        let plain = RecordBatch.build(records: [Self.record(0)], baseTimestamp: 1).bytes
+        let section = plain.getSlice(at: RecordBatchHeader.size, length: plain.readableBytes - RecordBatchHeader.size)!
+        let error = #expect(throws: PlexusError.self) {
+            try Broker.validateClientBatch(Self.batch(records: 1, codec: 5, section: section), maxBatchSize: 1 << 20)
+        }
+        #expect(error?.code == .corruptMessage)  // framing validation's answer, before any record is looked at
+    }
+
     @Test func aRecordBodyThatDoesNotParseIsRefusedEvenWithAValidCRC() throws {
         var bytes = RecordBatch.build(records: [Self.record(0)], baseTimestamp: 1).bytes
         // Replace the record's bytes with 0xFF (a varint that never ends) and recompute the CRC.

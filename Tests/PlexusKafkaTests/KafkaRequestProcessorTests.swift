@@ -126,6 +126,41 @@ import Testing
         }
     }
 
+    @Test func compressedBatchesAreCheckedOffTheEventLoopAndABadOneIsCorruptMessage() async throws {
+        try await Self.withProcessor { processor in
+            func record(_ delta: Int32) -> Record {
+                Record(offsetDelta: delta, timestampDelta: 0, key: nil, value: ByteBuffer(string: "v"), headers: [])
+            }
+            let good = try RecordBatch.build(records: [record(0), record(1)], compression: .lz4, baseTimestamp: 1)
+            // Records numbered 1, 0 inside a well-formed lz4 batch (header, length and CRC all valid).
+            var bad = try RecordBatch.build(records: [record(1), record(0)], compression: .lz4, baseTimestamp: 1).bytes
+            bad.setInteger(RecordBatch.computeCRC(of: bad, at: bad.readerIndex, size: bad.readableBytes), at: 17)
+            func frame(_ request: ProduceRequest) throws -> KafkaRequestFrame {
+                var frame = ByteBuffer()
+                RequestHeader(requestApiKey: 0, requestApiVersion: 8, correlationId: 1, clientId: "t")
+                    .write(to: &frame, version: ProduceRequest.requestHeaderVersion(for: 8))
+                request.write(to: &frame, version: 8)
+                return try KafkaRequestFrame(parsing: frame)
+            }
+            var plain = ProduceRequest(acks: -1, timeoutMs: 1000)
+            plain.topicData = ["z", "z2"].map {
+                .init(name: $0, partitionData: [.init(index: 0, records: TestBatches.make(seed: 1).bytes)])
+            }
+            _ = try await Self.call(processor, plain, version: 8)  // the topics exist from here on
+            #expect(try processor.beginWithoutSuspending(try frame(plain)) != nil)
+            var produce = ProduceRequest(acks: -1, timeoutMs: 1000)
+            produce.topicData = [
+                .init(name: "z", partitionData: [.init(index: 0, records: good.bytes)]),
+                .init(name: "z2", partitionData: [.init(index: 0, records: bad)]),
+            ]
+            // Decompressing is not done on the event loop: the hot path hands the request on.
+            #expect(try processor.beginWithoutSuspending(try frame(produce)) == nil)
+            let (_, response) = try #require(try await Self.call(processor, produce, version: 8))
+            #expect(response.responses[0].partitionResponses[0].errorCode == 0)
+            #expect(response.responses[1].partitionResponses[0].errorCode == 2)  // CORRUPT_MESSAGE
+        }
+    }
+
     @Test func fetchOutOfRangeAndUnknownPartitionsAreAnsweredPerPartition() async throws {
         try await Self.withProcessor { processor in
             var produce = ProduceRequest(acks: -1)
