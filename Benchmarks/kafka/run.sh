@@ -43,6 +43,11 @@ for FLUSH in always none; do
   RATE=$(awk -v p="$PEAK" 'BEGIN {printf "%d", p * 0.3}')
   LAT=$(.build/kbench latency "$BROKER" lat 1024 "$RATE" 5); echo "$LAT"
   if [ "$FLUSH" = always ]; then
+    # The same on a topic whose segments are written ahead (preallocate=true): appends overwrite existing blocks.
+    $BIN topic create --server "$BROKER" latp --config preallocate=true >/dev/null
+    .build/kbench produce "$BROKER" latp 1024 1000 0 >/dev/null
+    LATP=$(.build/kbench latency "$BROKER" latp 1024 "$RATE" 5); echo "preallocate=true: $LATP"
+    echo "$LATP" | awk -v rl="$RAW_P99" 'match($0, /p99 [0-9.]+/) { printf "  preallocate=true: p99 latency at 30%% of peak %.2fx disk p99 fdatasync (target <= 3)\n", substr($0, RSTART + 4, RLENGTH - 4) / rl }'
     # What group commit alone costs at this rate (no network, protocol or broker CPU), appending and overwriting.
     FLOOR=$(.build/kbench floor "$WORK/floor" 1024 "$RATE" 5); echo "$FLOOR"
     echo "$FLOOR" | awk -v rl="$RAW_P99" 'match($0, /p99 [0-9.]+/) { printf "  floor p99 %.2fx disk p99 fdatasync (%s)\n", substr($0, RSTART + 4, RLENGTH - 4) / rl, ($0 ~ /appending/ ? "appending" : "overwriting") }'

@@ -9,7 +9,7 @@ import PlexusTestSupport
 // runs retention and metadata updates in the background, and prints one line per acknowledged batch:
 // `ack BASE LAST SEED`. The test SIGKILLs it at random moments and checks every acknowledged batch.
 //
-// Usage: PlexusCrashHelper DATA_DIR RUN_NUMBER [APPENDERS]
+// Usage: PlexusCrashHelper DATA_DIR RUN_NUMBER [APPENDERS [preallocate]]
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -20,6 +20,7 @@ guard arguments.count >= 3, let run = UInt64(arguments[2]) else {
     exit(2)
 }
 let appenders = arguments.count > 3 ? Int(arguments[3]) ?? 4 : 4
+let preallocate = arguments.count > 4 && arguments[4] == "preallocate"
 var logger = Logger(label: "crash-helper")
 logger.logLevel = .error
 let manager = try LogManager(dataDirectory: arguments[1], flushPolicy: .always, ioThreads: 2, logger: logger)
@@ -30,7 +31,7 @@ if manager.topic(topic) == nil {
         partitions: 1,
         config: [
             "segment.bytes": "65536", "retention.bytes": "1048576", "retention.ms": "-1",
-            "index.interval.bytes": "1024",
+            "index.interval.bytes": "1024", "preallocate": preallocate ? "true" : "false",
         ]
     )
 }

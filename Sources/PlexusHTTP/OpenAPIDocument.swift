@@ -2082,6 +2082,14 @@ enum OpenAPIDocument {
                       "volatile"
                     ],
                     "description": "replayable (a durable log, the default) or volatile (a bounded ring in memory, never on disk); fixed when the topic is created."
+                  },
+                  "preallocate": {
+                    "type": "string",
+                    "enum": [
+                      "true",
+                      "false"
+                    ],
+                    "description": "true: each new segment file is written in full before use, so durable appends overwrite existing blocks (about half the produce latency, every segment written twice). Default false."
                   }
                 },
                 "additionalProperties": false
@@ -2101,7 +2109,8 @@ enum OpenAPIDocument {
                   "cleanup.policy",
                   "index.interval.bytes",
                   "message.timestamp.type",
-                  "delivery.mode"
+                  "delivery.mode",
+                  "preallocate"
                 ]
               },
               "TopicDetail": {
@@ -2232,6 +2241,16 @@ enum OpenAPIDocument {
                           null
                         ],
                         "description": "Fixed when the topic is created: only its current value is accepted."
+                      },
+                      "preallocate": {
+                        "type": "string",
+                        "nullable": true,
+                        "enum": [
+                          "true",
+                          "false",
+                          null
+                        ],
+                        "description": "Applies to segments created from now on."
                       }
                     },
                     "additionalProperties": false

@@ -1,3 +1,5 @@
+import CPlexusSystem
+import Foundation
 public import Logging
 import NIOConcurrencyHelpers
 public import NIOCore
@@ -134,6 +136,10 @@ public final class PartitionLog: Sendable {
         var producers = ProducerStateTable()
         var durableProducers = ProducerStateTable()
         var nextWaiterID: UInt64 = 0
+        /// `preallocate`: the next segment's file is being written (``prepareNextSegment(size:)``)…
+        var preparing = false
+        /// …or is ready at ``preparedPath`` for the next roll.
+        var prepared = false
         var logStartOffset: Int64 { segments.first?.base ?? highWatermark }
     }
 
@@ -189,8 +195,8 @@ public final class PartitionLog: Sendable {
         var logs = Set<Int64>()
         for name in try FileIO.listDirectory(directory) {
             let path = directory + "/" + name
-            if name.hasSuffix(".tmp") {
-                try FileIO.remove(path)
+            if name.hasSuffix(".tmp") || name == preparedName {
+                try FileIO.remove(path)  // a next segment prepared (perhaps half-way) before a restart
                 continue
             }
             let parts = name.split(separator: ".", maxSplits: 1)
@@ -239,7 +245,12 @@ public final class PartitionLog: Sendable {
                     offsetLimit: offsetLimit
                 )
                 index = scan.index
-                if let problem = scan.problem {
+                if isLast, config.preallocate, scan.problem != nil,
+                    try isPrewrittenTail(file, at: scan.validBytes, fileSize: size)
+                {
+                    // The active segment of a `preallocate` log ends in zeros written ahead of it: its end,
+                    // not damage. It stays, so appends go on overwriting it.
+                } else if let problem = scan.problem {
                     logger.warning(
                         "cutting the invalid tail of a segment",
                         metadata: [
@@ -260,11 +271,134 @@ public final class PartitionLog: Sendable {
             segments.append(Segment(base: base, file: file, index: index, createdMs: now))
         }
         if segments.isEmpty {
-            let file = try SegmentFile(path: directory + "/" + segmentName(0) + ".log", create: true)
+            let path = directory + "/" + segmentName(0) + ".log"
+            if config.preallocate { _ = try prewrite(path: path, size: Int64(config.segmentBytes)) { false } }
+            let file = try SegmentFile(path: path, create: true)
             try FileIO.syncDirectory(directory)
             segments.append(Segment(base: 0, file: file, index: SegmentIndex(baseOffset: 0), createdMs: now))
         }
         return segments
+    }
+
+    // MARK: Pre-written segments (`preallocate`)
+
+    /// The file a `preallocate` log writes its next segment into before the active one fills.
+    static let preparedName = "next.prealloc"
+    /// How many next segments are written at once across the process (each keeps a thread and the disk busy).
+    static let preparations = NIOLockedValueBox(0)
+    static let maxPreparations = 2
+
+    /// Writes a file of `size` zero bytes at `path` (replacing any) that exist on disk, so later writes into
+    /// it are overwrites. Each `chunk` is pushed to the device as soon as it is written (`sync_file_range`),
+    /// so no writeback burst builds up, and its pages stay cached (appends of less than a page into blocks
+    /// that exist read them otherwise); at most `bytesPerSecond` when given (so a preparation running beside
+    /// appends takes a small share of the disk); an fdatasync every 16 MiB and at the end persists the
+    /// allocation. Returns false when `stop()` said so first.
+    static func prewrite(
+        path: String,
+        size: Int64,
+        chunk: Int = 1 << 20,
+        bytesPerSecond: Int64? = nil,
+        stop: () -> Bool
+    ) throws -> Bool {
+        let fd = try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        defer { _ = Glibc.close(fd) }
+        let zeros = [UInt8](repeating: 0, count: chunk)
+        let started = ContinuousClock.now
+        var at: Int64 = 0
+        while at < size {
+            if stop() { return false }
+            let count = Int(min(Int64(chunk), size - at))
+            try zeros.withUnsafeBytes { raw in
+                try FileIO.pwriteAll(fd, UnsafeRawBufferPointer(rebasing: raw[..<count]), at: at, path: path)
+            }
+            if plexus_write_range(fd, at, Int64(count)) != 0 {
+                throw PlexusError(.storage, "sync_file_range \(path): \(String(cString: strerror(errno)))")
+            }
+            at += Int64(count)
+            // Not FileIO.dataSync: these syncs are not the appends' (`plexus_fsync_seconds`).
+            if at % (16 << 20) == 0 || at >= size, fdatasync(fd) != 0 {
+                throw PlexusError(.storage, "fdatasync \(path): \(String(cString: strerror(errno)))")
+            }
+            if let bytesPerSecond {
+                let due = started + .nanoseconds(at * 1_000_000_000 / max(1, bytesPerSecond))
+                let now = ContinuousClock.now
+                if due > now {
+                    let (seconds, attoseconds) = (due - now).components
+                    usleep(UInt32(min(1_000_000, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)))
+                }
+            }
+        }
+        return true
+    }
+
+    /// How fast the next segment is written beside the appends: a small share of the disk, so the appends'
+    /// fdatasyncs seldom wait behind it.
+    static let preparationBytesPerSecond: Int64 = 32 << 20
+
+    /// Whether the bytes of the last segment from `position` on are the zeros a pre-written segment holds
+    /// past its end (at least 4 KiB, all zeros), rather than a torn or damaged batch.
+    static func isPrewrittenTail(_ file: SegmentFile, at position: Int64, fileSize: Int64) throws -> Bool {
+        let count = 4096
+        guard fileSize - position >= Int64(count) else { return false }
+        let bytes = try file.read(at: position, count: count)
+        return bytes.count == count && bytes.allSatisfy { $0 == 0 }
+    }
+
+    /// Under `preallocate`, once the active segment is half full, writes the next segment's file on a
+    /// thread of its own (never on the writer's), so the next roll finds it ready.
+    private func prepareNextSegmentIfDue(_ config: LogConfig) {
+        guard config.preallocate, !isVolatile else { return }
+        let start = state.withLockedValue { state -> Bool in
+            guard case .open = state.status, !state.preparing, !state.prepared,
+                let active = state.segments.last, active.size >= Int64(config.segmentBytes) / 2
+            else { return false }
+            let admitted = Self.preparations.withLockedValue { running -> Bool in
+                guard running < Self.maxPreparations else { return false }
+                running += 1
+                return true
+            }
+            if admitted { state.preparing = true }
+            return admitted
+        }
+        guard start else { return }
+        let size = Int64(config.segmentBytes)
+        Thread.detachNewThread { self.prepareNextSegment(size: size) }
+    }
+
+    /// Whether a pre-written file for the next segment is ready for the next roll (`preallocate`).
+    public var nextSegmentPrepared: Bool { state.withLockedValue { $0.prepared } }
+
+    private func prepareNextSegment(size: Int64) {
+        defer { Self.preparations.withLockedValue { $0 -= 1 } }
+        let path = directory + "/" + Self.preparedName
+        let closed: @Sendable () -> Bool = {
+            self.state.withLockedValue { state in
+                if case .open = state.status { return false }
+                return true
+            }
+        }
+        var done = false
+        do {
+            done = try Self.prewrite(
+                path: path,
+                size: size,
+                chunk: 256 << 10,
+                bytesPerSecond: Self.preparationBytesPerSecond,
+                stop: closed
+            )
+        } catch {
+            logger.warning(
+                "cannot write the next segment ahead; it will be appended to",
+                metadata: ["log": "\(directory)", "error": "\(error)"]
+            )
+        }
+        // A closed log leaves the file alone: its directory may be gone, or belong to a new topic already.
+        // A half-written file is removed when the log is next opened.
+        state.withLockedValue { state in
+            state.preparing = false
+            if case .open = state.status { state.prepared = done }
+        }
     }
 
     static func removeSegmentFiles(_ prefix: String) throws {
@@ -465,6 +599,7 @@ public final class PartitionLog: Sendable {
                     try FileIO.dataSync(active.file.descriptor, path: active.file.path)
                 }
                 publish(group[runStart...], synced: flushPolicy == .always, config: config)
+                prepareNextSegmentIfDue(config)
             } catch {
                 // Batches published before a failed roll are durable and visible: they succeeded.
                 succeed(group[..<published])
@@ -694,11 +829,29 @@ public final class PartitionLog: Sendable {
     /// Closes the active segment (already synced by the caller) and starts a new one at `nextBase`.
     private func roll(nextBase: Int64) throws -> Segment {
         if isVolatile { return try rollVolatile(nextBase: nextBase) }
-        let old = state.withLockedValue { $0.segments[$0.segments.count - 1] }
+        let (old, prepared) = state.withLockedValue { state in
+            defer { state.prepared = false }
+            return (state.segments[state.segments.count - 1], state.prepared)
+        }
+        // A pre-written segment is cut to what it holds: a closed segment never ends in zeros.
+        if try FileIO.size(old.file.descriptor, path: old.file.path) > old.size {
+            try FileIO.truncate(old.file.descriptor, to: old.size, path: old.file.path)
+        }
         try FileIO.dataSync(old.file.descriptor, path: old.file.path)
         try Self.writeIndexFiles(prefix: directory + "/" + Self.segmentName(old.base), index: old.index, base: old.base)
         try writeProducerSnapshot(at: nextBase)
-        let file = try SegmentFile(path: directory + "/" + Self.segmentName(nextBase) + ".log", create: true)
+        let path = directory + "/" + Self.segmentName(nextBase) + ".log"
+        if prepared {
+            do {
+                try FileIO.rename(directory + "/" + Self.preparedName, path)
+            } catch {  // not fatal: the new segment is then appended to
+                logger.warning(
+                    "cannot use the prepared segment",
+                    metadata: ["log": "\(directory)", "error": "\(error)"]
+                )
+            }
+        }
+        let file = try SegmentFile(path: path, create: true)
         try FileIO.syncDirectory(directory)
         let segment = Segment(base: nextBase, file: file, index: SegmentIndex(baseOffset: nextBase), createdMs: clock())
         state.withLockedValue { state in

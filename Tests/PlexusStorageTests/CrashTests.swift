@@ -38,10 +38,16 @@ extension Tag {
     }
 
     /// Runs the helper until killed; returns the acknowledgements it printed.
-    static func runAndKill(helper: String, dataDir: String, run: Int, killAfterMicroseconds: UInt32) throws -> [Ack] {
+    static func runAndKill(
+        helper: String,
+        dataDir: String,
+        run: Int,
+        killAfterMicroseconds: UInt32,
+        preallocate: Bool
+    ) throws -> [Ack] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: helper)
-        process.arguments = [dataDir, String(run), "4"]
+        process.arguments = [dataDir, String(run), "4"] + (preallocate ? ["preallocate"] : [])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.standardError
@@ -78,15 +84,30 @@ extension Tag {
     }
 
     @Test func everyAcknowledgedBatchSurvivesSIGKILL() throws {
+        try Self.killRepeatedly(kills: 32, preallocate: false)
+    }
+
+    /// The same with pre-written segments: kills land while appends overwrite zeros, while the next segment
+    /// is written ahead, and around the roll that puts it in place.
+    @Test func everyAcknowledgedBatchSurvivesSIGKILLWithPreallocatedSegments() throws {
+        try Self.killRepeatedly(kills: 16, preallocate: true)
+    }
+
+    static func killRepeatedly(kills: Int, preallocate: Bool) throws {
         let helper = try Self.helperPath()
         let dir = TemporaryDirectory(prefix: "plexus-crash")
         defer { dir.remove() }
         var generator = SystemRandomNumberGenerator()
         var allAcks: [Ack] = []
-        let kills = 32
         for run in 1...kills {
             let delay = UInt32.random(in: 0...400_000, using: &generator)
-            let acks = try Self.runAndKill(helper: helper, dataDir: dir.path, run: run, killAfterMicroseconds: delay)
+            let acks = try Self.runAndKill(
+                helper: helper,
+                dataDir: dir.path,
+                run: run,
+                killAfterMicroseconds: delay,
+                preallocate: preallocate
+            )
             allAcks += acks
             // Reopen and check.
             let manager = try LogManager(
@@ -118,6 +139,6 @@ extension Tag {
             if let maxAck = allAcks.map(\.last).max() { #expect(maxAck < log.offsets.highWatermark.rawValue) }
         }
         #expect(allAcks.count > kills, "the helper acknowledged too little to prove anything")
-        print("crash test: \(kills) kills, \(allAcks.count) acknowledged batches verified")
+        print("crash test (preallocate \(preallocate)): \(kills) kills, \(allAcks.count) acknowledged batches verified")
     }
 }

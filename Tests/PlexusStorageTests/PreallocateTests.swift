@@ -1,0 +1,144 @@
+import Foundation
+import NIOCore
+import PlexusModel
+import PlexusStorage
+import PlexusTestSupport
+import Testing
+
+/// `preallocate`: segment files are written in full before use, so appends overwrite existing blocks; the
+/// zeros past a log's end are its end — across restarts and crashes — and never data.
+@Suite struct PreallocateTests {
+    static func config(segmentBytes: Int) -> LogConfig {
+        var config = LogConfig()
+        config.preallocate = true
+        config.segmentBytes = segmentBytes
+        return config
+    }
+
+    static func fileSize(_ path: String) throws -> Int64 {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (attributes[.size] as? NSNumber)?.int64Value ?? -1
+    }
+
+    static let firstSegment = "/00000000000000000000.log"
+
+    /// Copies a log directory as it is now — what a SIGKILL would leave (the data appended so far is fsynced).
+    static func snapshot(_ from: String, to: String) throws {
+        try FileManager.default.copyItem(atPath: from, toPath: to)
+    }
+
+    @Test func theFirstSegmentIsWrittenAheadAndStaysPrewrittenAcrossACleanRestart() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let executor = StorageExecutor(threadCount: 2)
+        defer { executor.shutdown() }
+        let path = dir.path + "/p0"
+        let config = Self.config(segmentBytes: 256 << 10)
+        var log = try openLog(path, config: config, executor: executor)
+        #expect(try Self.fileSize(path + Self.firstSegment) == 256 << 10)
+        var sent: [RecordBatch] = []
+        for seed in 0..<10 {
+            let batch = TestBatches.make(seed: UInt64(seed), count: 3, valueSize: 100)
+            _ = try await log.append(batch.bytes)
+            sent.append(batch)
+        }
+        try log.close()
+        #expect(try Self.fileSize(path + Self.firstSegment) == 256 << 10, "the zeros past the end stay")
+        log = try openLog(path, config: config, executor: executor)
+        #expect(log.offsets.highWatermark == Offset(30))
+        let more = TestBatches.make(seed: 99, count: 2, valueSize: 100)
+        let result = try await log.append(more.bytes)
+        #expect(result.baseOffset == Offset(30))
+        #expect(try readAll(log).map(normalized) == (sent + [more]).map { normalized($0) })
+        try log.close()
+    }
+
+    @Test func afterACrashTheZeroTailIsTheEndAndATornBatchIsCut() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let executor = StorageExecutor(threadCount: 2)
+        defer { executor.shutdown() }
+        let path = dir.path + "/p0"
+        let config = Self.config(segmentBytes: 256 << 10)
+        let log = try openLog(path, config: config, executor: executor)
+        var sent: [RecordBatch] = []
+        for seed in 0..<5 {
+            let batch = TestBatches.make(seed: UInt64(seed), count: 2, valueSize: 100)
+            _ = try await log.append(batch.bytes)
+            sent.append(batch)
+        }
+        let end = log.sizeInBytes
+        // A crash with nothing after the end: the zeros are the end, kept for the appends to come.
+        try Self.snapshot(path, to: dir.path + "/crashed")
+        let recovered = try openLog(dir.path + "/crashed", config: config, executor: executor)
+        #expect(recovered.offsets.highWatermark == Offset(10))
+        #expect(try Self.fileSize(dir.path + "/crashed" + Self.firstSegment) == 256 << 10)
+        let next = TestBatches.make(seed: 50, count: 1, valueSize: 100)
+        #expect(try await recovered.append(next.bytes).baseOffset == Offset(10))
+        #expect(try readAll(recovered).map(normalized) == (sent + [next]).map { normalized($0) })
+        try recovered.close()
+        // A crash in the middle of writing a batch: its first bytes are there, the rest is zeros. The torn
+        // batch is cut (and the file with it); everything before it stays.
+        try Self.snapshot(path, to: dir.path + "/torn")
+        let torn = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.path + "/torn" + Self.firstSegment))
+        let partial = TestBatches.make(seed: 60, count: 4, valueSize: 100).bytes
+        try torn.seek(toOffset: UInt64(end))
+        try torn.write(contentsOf: Data(partial.readableBytesView.prefix(40)))
+        try torn.close()
+        let cut = try openLog(dir.path + "/torn", config: config, executor: executor)
+        #expect(cut.offsets.highWatermark == Offset(10))
+        #expect(try Self.fileSize(dir.path + "/torn" + Self.firstSegment) == end)
+        #expect(try readAll(cut).map(normalized) == sent.map { normalized($0) })
+        try cut.close()
+        try log.close()
+    }
+
+    @Test func theNextSegmentIsPreparedAheadAndUsedAtTheRollAndTheClosedOneIsCut() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let executor = StorageExecutor(threadCount: 2)
+        defer { executor.shutdown() }
+        let path = dir.path + "/p0"
+        let segmentBytes = 64 << 10
+        let log = try openLog(path, config: Self.config(segmentBytes: segmentBytes), executor: executor)
+        var sent: [RecordBatch] = []
+        var seed: UInt64 = 0
+        func appendOne() async throws {
+            let batch = TestBatches.make(seed: seed, count: 2, valueSize: 1000)
+            seed += 1
+            _ = try await log.append(batch.bytes)
+            sent.append(batch)
+        }
+        while log.sizeInBytes < Int64(segmentBytes) / 2 { try await appendOne() }
+        try await appendOne()  // past half: the next segment is written now, off the writer
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !log.nextSegmentPrepared && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(log.nextSegmentPrepared)
+        #expect(try Self.fileSize(path + "/next.prealloc") == Int64(segmentBytes))
+        let firstSize = log.sizeInBytes
+        while log.segmentCount == 1 { try await appendOne() }  // roll
+        #expect(!FileManager.default.fileExists(atPath: path + "/next.prealloc"))
+        #expect(try Self.fileSize(path + Self.firstSegment) >= firstSize)
+        #expect(try Self.fileSize(path + Self.firstSegment) < Int64(segmentBytes), "the closed segment was cut")
+        let second = try FileManager.default.contentsOfDirectory(atPath: path)
+            .filter { $0.hasSuffix(".log") && $0 != String(Self.firstSegment.dropFirst()) }
+        #expect(second.count == 1)
+        #expect(try Self.fileSize(path + "/" + second[0]) == Int64(segmentBytes), "the new one is pre-written")
+        #expect(try readAll(log).map(normalized) == sent.map { normalized($0) })
+        try log.close()
+        // Reopened: both segments read back, nothing past the ends.
+        let reopened = try openLog(path, config: Self.config(segmentBytes: segmentBytes), executor: executor)
+        #expect(try readAll(reopened).map(normalized) == sent.map { normalized($0) })
+        try reopened.close()
+    }
+
+    @Test func theSettingIsKafkasBooleanAndShownWithTheOthers() throws {
+        #expect(try LogConfig().applying(["preallocate": "true"]).preallocate)
+        #expect(try !LogConfig().applying(["preallocate": "false"]).preallocate)
+        #expect(LogConfig().entries["preallocate"] == "false")
+        let error = #expect(throws: PlexusError.self) { try LogConfig().applying(["preallocate": "yes"]) }
+        #expect(error?.code == .invalidConfig)
+    }
+}
