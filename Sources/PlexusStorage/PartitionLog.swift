@@ -138,8 +138,10 @@ public final class PartitionLog: Sendable {
         var nextWaiterID: UInt64 = 0
         /// `preallocate`: the next segment's file is being written (``prepareNextSegment(size:)``)…
         var preparing = false
-        /// …or is ready at ``preparedPath`` for the next roll.
+        /// …or is ready (`next.prealloc` in the directory) for the next roll.
         var prepared = false
+        /// A preparation failed (or was skipped for lack of space): none is tried again before the next roll.
+        var preparationFailed = false
         var logStartOffset: Int64 { segments.first?.base ?? highWatermark }
     }
 
@@ -245,14 +247,13 @@ public final class PartitionLog: Sendable {
                     offsetLimit: offsetLimit
                 )
                 index = scan.index
-                if isLast, config.preallocate, scan.problem != nil,
-                    try isPrewrittenTail(file, at: scan.validBytes, fileSize: size)
-                {
-                    // The active segment of a `preallocate` log ends in zeros written ahead of it: its end,
-                    // not damage. It stays, so appends go on overwriting it.
-                } else if let problem = scan.problem {
-                    logger.warning(
-                        "cutting the invalid tail of a segment",
+                if let problem = scan.problem {
+                    // A `preallocate` segment ends in zeros written ahead of it: its end, not damage — but cut
+                    // too, since past a torn write (a power loss) whole stale batches could follow the zeros.
+                    let prewritten = try isPrewrittenTail(file, at: scan.validBytes, fileSize: size)
+                    logger.log(
+                        level: prewritten ? .debug : .warning,
+                        "\(prewritten ? "cutting the unused pre-written tail" : "cutting the invalid tail") of a segment",
                         metadata: [
                             "segment": "\(file.path)", "validBytes": "\(scan.validBytes)", "fileBytes": "\(size)",
                             "reason": "\(problem)",
@@ -272,7 +273,9 @@ public final class PartitionLog: Sendable {
         }
         if segments.isEmpty {
             let path = directory + "/" + segmentName(0) + ".log"
-            if config.preallocate { _ = try prewrite(path: path, size: Int64(config.segmentBytes)) { false } }
+            if config.preallocate, hasRoom(for: Int64(config.segmentBytes), in: directory, logger: logger) {
+                _ = try prewrite(path: path, size: Int64(config.segmentBytes)) { false }
+            }
             let file = try SegmentFile(path: path, create: true)
             try FileIO.syncDirectory(directory)
             segments.append(Segment(base: 0, file: file, index: SegmentIndex(baseOffset: 0), createdMs: now))
@@ -301,13 +304,14 @@ public final class PartitionLog: Sendable {
         bytesPerSecond: Int64? = nil,
         stop: () -> Bool
     ) throws -> Bool {
+        if stop() { return false }  // before creating anything: the directory may be a new log's by now
         let fd = try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC)
         defer { _ = Glibc.close(fd) }
         let zeros = [UInt8](repeating: 0, count: chunk)
-        let started = ContinuousClock.now
         var at: Int64 = 0
         while at < size {
             if stop() { return false }
+            let chunkStarted = ContinuousClock.now
             let count = Int(min(Int64(chunk), size - at))
             try zeros.withUnsafeBytes { raw in
                 try FileIO.pwriteAll(fd, UnsafeRawBufferPointer(rebasing: raw[..<count]), at: at, path: path)
@@ -321,7 +325,8 @@ public final class PartitionLog: Sendable {
                 throw PlexusError(.storage, "fdatasync \(path): \(String(cString: strerror(errno)))")
             }
             if let bytesPerSecond {
-                let due = started + .nanoseconds(at * 1_000_000_000 / max(1, bytesPerSecond))
+                // Paced from this chunk, not from the start: after a stall it does not catch up at full speed.
+                let due = chunkStarted + .nanoseconds(Int64(count) * 1_000_000_000 / max(1, bytesPerSecond))
                 let now = ContinuousClock.now
                 if due > now {
                     let (seconds, attoseconds) = (due - now).components
@@ -335,6 +340,20 @@ public final class PartitionLog: Sendable {
     /// How fast the next segment is written beside the appends: a small share of the disk, so the appends'
     /// fdatasyncs seldom wait behind it.
     static let preparationBytesPerSecond: Int64 = 32 << 20
+
+    /// Whether the file system of `directory` has room for `size` more bytes and still twice that plus
+    /// 1 GiB to spare: pre-writing never takes the space appends need (it is skipped, with a warning).
+    static func hasRoom(for size: Int64, in directory: String, logger: Logger) -> Bool {
+        var stats = statvfs()
+        guard statvfs(directory, &stats) == 0 else { return false }
+        let free = Int64(stats.f_bavail) * Int64(stats.f_frsize)
+        if free >= 3 * size + (1 << 30) { return true }
+        logger.warning(
+            "not writing a segment ahead: too little free space",
+            metadata: ["directory": "\(directory)", "freeBytes": "\(free)", "segmentBytes": "\(size)"]
+        )
+        return false
+    }
 
     /// Whether the bytes of the last segment from `position` on are the zeros a pre-written segment holds
     /// past its end (at least 4 KiB, all zeros), rather than a torn or damaged batch.
@@ -350,7 +369,7 @@ public final class PartitionLog: Sendable {
     private func prepareNextSegmentIfDue(_ config: LogConfig) {
         guard config.preallocate, !isVolatile else { return }
         let start = state.withLockedValue { state -> Bool in
-            guard case .open = state.status, !state.preparing, !state.prepared,
+            guard case .open = state.status, !state.preparing, !state.prepared, !state.preparationFailed,
                 let active = state.segments.last, active.size >= Int64(config.segmentBytes) / 2
             else { return false }
             let admitted = Self.preparations.withLockedValue { running -> Bool in
@@ -379,7 +398,9 @@ public final class PartitionLog: Sendable {
             }
         }
         var done = false
+        var failed = false
         do {
+            guard Self.hasRoom(for: size, in: directory, logger: logger) else { throw PlexusError(.storage, "no room") }
             done = try Self.prewrite(
                 path: path,
                 size: size,
@@ -388,6 +409,7 @@ public final class PartitionLog: Sendable {
                 stop: closed
             )
         } catch {
+            failed = true
             logger.warning(
                 "cannot write the next segment ahead; it will be appended to",
                 metadata: ["log": "\(directory)", "error": "\(error)"]
@@ -395,10 +417,14 @@ public final class PartitionLog: Sendable {
         }
         // A closed log leaves the file alone: its directory may be gone, or belong to a new topic already.
         // A half-written file is removed when the log is next opened.
-        state.withLockedValue { state in
+        let open = state.withLockedValue { state -> Bool in
             state.preparing = false
-            if case .open = state.status { state.prepared = done }
+            guard case .open = state.status else { return false }
+            state.prepared = done
+            state.preparationFailed = failed
+            return true
         }
+        if open && failed { try? FileIO.remove(path) }  // give the space back; no retry before the next roll
     }
 
     static func removeSegmentFiles(_ prefix: String) throws {
@@ -830,8 +856,11 @@ public final class PartitionLog: Sendable {
     private func roll(nextBase: Int64) throws -> Segment {
         if isVolatile { return try rollVolatile(nextBase: nextBase) }
         let (old, prepared) = state.withLockedValue { state in
-            defer { state.prepared = false }
-            return (state.segments[state.segments.count - 1], state.prepared)
+            defer {
+                state.prepared = false
+                state.preparationFailed = false
+            }
+            return (state.segments[state.segments.count - 1], state.prepared && state.config.preallocate)
         }
         // A pre-written segment is cut to what it holds: a closed segment never ends in zeros.
         if try FileIO.size(old.file.descriptor, path: old.file.path) > old.size {
@@ -931,7 +960,18 @@ public final class PartitionLog: Sendable {
     public var config: LogConfig { state.withLockedValue { $0.config } }
 
     /// Replaces the config (takes effect for the next append, roll and retention run).
-    public func update(config: LogConfig) { state.withLockedValue { $0.config = config } }
+    public func update(config: LogConfig) {
+        let dropPrepared = state.withLockedValue { state -> Bool in
+            // A file prepared for another size, or no longer wanted, is not used.
+            let stale =
+                state.prepared
+                && (!config.preallocate || config.segmentBytes != state.config.segmentBytes)
+            if stale { state.prepared = false }
+            state.config = config
+            return stale
+        }
+        if dropPrepared { try? FileIO.remove(directory + "/" + Self.preparedName) }
+    }
 
     /// Total bytes in segment files (visible data).
     public var sizeInBytes: Int64 { state.withLockedValue { $0.segments.reduce(0) { $0 + $1.size } } }

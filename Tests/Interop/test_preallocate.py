@@ -53,6 +53,7 @@ def test_preallocated_segments_are_written_ahead_and_survive_a_kill_and_the_roll
         node = Node(data_dir)
         try:
             assert [v for _, v in consume_all(node.kafka, "pre", 1000)] == values[:1000]
+            assert os.path.getsize(first) < SEGMENT, "on open the unused zeros are cut"
             producer = Producer({"bootstrap.servers": node.kafka, "linger.ms": 2})
             for value in values[1000:]:
                 producer.produce("pre", value=value, partition=0)

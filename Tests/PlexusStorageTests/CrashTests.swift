@@ -99,6 +99,7 @@ extension Tag {
         defer { dir.remove() }
         var generator = SystemRandomNumberGenerator()
         var allAcks: [Ack] = []
+        var prewrittenSeen = 0
         for run in 1...kills {
             let delay = UInt32.random(in: 0...400_000, using: &generator)
             let acks = try Self.runAndKill(
@@ -109,6 +110,19 @@ extension Tag {
                 preallocate: preallocate
             )
             allAcks += acks
+            // As the kill left it (before recovery cuts anything): a segment file still of its full size, or a
+            // prepared next one, shows the pre-written path was in use.
+            let partition = dir.path + "/logs/crash-0"
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: partition)) ?? []
+            if names.contains("next.prealloc")
+                || names.contains(where: {
+                    $0.hasSuffix(".log")
+                        && ((try? FileManager.default.attributesOfItem(atPath: partition + "/" + $0)[.size])
+                            as? NSNumber)?.intValue == 65536
+                })
+            {
+                prewrittenSeen += 1
+            }
             // Reopen and check.
             let manager = try LogManager(
                 dataDirectory: dir.path,
@@ -139,6 +153,7 @@ extension Tag {
             if let maxAck = allAcks.map(\.last).max() { #expect(maxAck < log.offsets.highWatermark.rawValue) }
         }
         #expect(allAcks.count > kills, "the helper acknowledged too little to prove anything")
+        if preallocate { #expect(prewrittenSeen > 0, "no kill found a pre-written segment") }
         print("crash test (preallocate \(preallocate)): \(kills) kills, \(allAcks.count) acknowledged batches verified")
     }
 }
