@@ -296,16 +296,18 @@ public final class PartitionLog: Sendable {
     /// so no writeback burst builds up, and its pages stay cached (appends of less than a page into blocks
     /// that exist read them otherwise); at most `bytesPerSecond` when given (so a preparation running beside
     /// appends takes a small share of the disk); an fdatasync every 16 MiB and at the end persists the
-    /// allocation. Returns false when `stop()` said so first.
+    /// allocation. `open` creates the file instead of a plain open (nil from it: nothing is written).
+    /// Returns false when `open` or `stop()` said so first.
     static func prewrite(
         path: String,
         size: Int64,
         chunk: Int = 1 << 20,
         bytesPerSecond: Int64? = nil,
+        open: (() throws -> Int32?)? = nil,
         stop: () -> Bool
     ) throws -> Bool {
-        if stop() { return false }  // before creating anything: the directory may be a new log's by now
-        let fd = try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        let opened = try open.map { try $0() } ?? FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        guard let fd = opened else { return false }
         defer { _ = Glibc.close(fd) }
         let zeros = [UInt8](repeating: 0, count: chunk)
         var at: Int64 = 0
@@ -406,6 +408,15 @@ public final class PartitionLog: Sendable {
                 size: size,
                 chunk: 256 << 10,
                 bytesPerSecond: Self.preparationBytesPerSecond,
+                open: {
+                    // Created only while the log is open, under its lock: close() (and a topic deletion's
+                    // removal of the directory after it) cannot come in between, so no file appears in a
+                    // directory being removed, or in a new topic's of the same name.
+                    try self.state.withLockedValue { state -> Int32? in
+                        guard case .open = state.status else { return nil }
+                        return try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC)
+                    }
+                },
                 stop: closed
             )
         } catch {

@@ -175,6 +175,31 @@ import Testing
         try log.close()
     }
 
+    @Test func deletingATopicWhileItsNextSegmentIsBeingWrittenLeavesNothingBehind() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let manager = try LogManager(dataDirectory: dir.path, ioThreads: 2, logger: testLogger)
+        defer { manager.close() }
+        let topic = try TopicName("doomed")
+        // 32 MiB segments: the next one takes about a second at the preparation's pace.
+        let config = ["preallocate": "true", "segment.bytes": String(32 << 20)]
+        _ = try manager.createTopic(topic, partitions: 1, config: config)
+        let log = try #require(manager.partition(topic, PartitionID(0)))
+        let batch = TestBatches.make(seed: 1, count: 16, valueSize: 4000)
+        while log.sizeInBytes < Int64(16 << 20) + 65536 { _ = try await log.append(batch.bytes) }
+        let partition = dir.path + "/logs/doomed-0"
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !FileManager.default.fileExists(atPath: partition + "/next.prealloc") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(!log.nextSegmentPrepared, "still being written when the topic goes")
+        try manager.deleteTopic(topic)
+        #expect(!FileManager.default.fileExists(atPath: partition))
+        _ = try manager.createTopic(topic, partitions: 1, config: ["segment.bytes": String(32 << 20)])
+        try await Task.sleep(for: .milliseconds(1500))  // the old preparation has noticed by now
+        #expect(try FileManager.default.contentsOfDirectory(atPath: partition).sorted() == ["00000000000000000000.log"])
+    }
+
     @Test func theSettingIsKafkasBooleanAndShownWithTheOthers() throws {
         #expect(try LogConfig().applying(["preallocate": "true"]).preallocate)
         #expect(try !LogConfig().applying(["preallocate": "false"]).preallocate)
