@@ -1,5 +1,6 @@
 // kbench: a small load generator on librdkafka for Plexus's Kafka benchmark (see run.sh).
-//   kbench produce BROKER TOPIC SIZE COUNT [LINGER_MS] -> MB/s and msgs/s, acks=all, linger 5 ms unless given
+//   kbench produce BROKER TOPIC SIZE COUNT [LINGER_MS [CODEC]] -> MB/s and msgs/s, acks=all, linger 5 ms unless
+//                                                     given, uncompressed unless CODEC (gzip|snappy|lz4|zstd)
 //   kbench consume BROKER TOPIC COUNT              -> MB/s and msgs/s, partition 0 from the start
 //   kbench latency BROKER TOPIC SIZE RATE SECONDS  -> produce latency percentiles at a fixed rate
 //   kbench rawsync FILE SIZE SECONDS               -> write+fdatasync MB/s and fdatasync latency percentiles
@@ -51,9 +52,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     }
 }
 
+static const char *compression = "none";
+
 static rd_kafka_t *producer(const char *broker, const char *linger) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "compression.type", compression, err, sizeof err);
     rd_kafka_conf_set(conf, "bootstrap.servers", broker, err, sizeof err);
     rd_kafka_conf_set(conf, "acks", "all", err, sizeof err);
     rd_kafka_conf_set(conf, "linger.ms", linger, err, sizeof err);
@@ -314,6 +318,7 @@ static int commits(const char *broker, const char *group, int threads, double se
 }
 
 int main(int argc, char **argv) {
+    if (argc >= 8) compression = argv[7];
     if (argc >= 6 && !strcmp(argv[1], "produce"))
         return produce(argv[2], argv[3], atoi(argv[4]), atol(argv[5]), argc >= 7 ? argv[6] : "5");
     if (argc >= 5 && !strcmp(argv[1], "consume")) return consume(argv[2], argv[3], atol(argv[4]));
