@@ -274,7 +274,12 @@ public final class PartitionLog: Sendable {
         if segments.isEmpty {
             let path = directory + "/" + segmentName(0) + ".log"
             if config.preallocate, hasRoom(for: Int64(config.segmentBytes), in: directory, logger: logger) {
-                _ = try prewrite(path: path, size: Int64(config.segmentBytes)) { false }
+                _ = try prewrite(
+                    path: path,
+                    size: Int64(config.segmentBytes),
+                    open: { try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC) },
+                    stop: { false }
+                )
             }
             let file = try SegmentFile(path: path, create: true)
             try FileIO.syncDirectory(directory)
@@ -296,18 +301,17 @@ public final class PartitionLog: Sendable {
     /// so no writeback burst builds up, and its pages stay cached (appends of less than a page into blocks
     /// that exist read them otherwise); at most `bytesPerSecond` when given (so a preparation running beside
     /// appends takes a small share of the disk); an fdatasync every 16 MiB and at the end persists the
-    /// allocation. `open` creates the file instead of a plain open (nil from it: nothing is written).
-    /// Returns false when `open` or `stop()` said so first.
+    /// allocation. `open` creates the file (created empty; nil: nothing is written). Returns false when
+    /// `open` or `stop()` said so first.
     static func prewrite(
         path: String,
         size: Int64,
         chunk: Int = 1 << 20,
         bytesPerSecond: Int64? = nil,
-        open: (() throws -> Int32?)? = nil,
+        open: () throws -> Int32?,
         stop: () -> Bool
     ) throws -> Bool {
-        let opened = try open.map { try $0() } ?? FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC)
-        guard let fd = opened else { return false }
+        guard let fd = try open() else { return false }
         defer { _ = Glibc.close(fd) }
         let zeros = [UInt8](repeating: 0, count: chunk)
         var at: Int64 = 0
